@@ -1,0 +1,92 @@
+/// @file options.hpp
+/// Everything an engine needs, as one aggregate with documented defaults.
+#pragma once
+
+#include <ratchet/migration.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ratchet {
+inline namespace v1 {
+
+/// Severity of a log line. Deliberately not spdlog's enum.
+enum class log_level { trace, debug, info, warn, error };
+
+/// Receives log lines, already free of secrets. Called on the thread that runs the engine
+/// call. Must not throw (exceptions are swallowed).
+using log_callback = std::function<void(log_level, std::string_view message)>;
+
+/// Engine configuration. Construct with designated initialisers:
+/// @code
+/// ratchet::engine eng{{.url = "postgresql://app@db/app?schema=public",
+///                      .migrations = ratchet::load_directory("prisma/migrations")}};
+/// @endcode
+struct options {
+    /// Where to connect: a Prisma URL (`postgresql://user:pass@host:port/db?schema=..`) or a
+    /// libpq keyword string (`host=.. dbname=..`). Empty: libpq's PG* environment variables.
+    /// Prisma-only URL parameters (schema, connection_limit, pgbouncer, ...) are understood
+    /// and not passed to libpq. Default: empty.
+    std::string url;
+
+    /// Schema holding _prisma_migrations, overriding the URL's `?schema=`. When either is
+    /// given, search_path is set to that schema alone and the schema is created if missing,
+    /// as Prisma does. Default: none (server's search_path; emptiness checked in "public").
+    std::optional<std::string> schema;
+
+    /// The migrations to work with. Default: an empty set.
+    migration_set migrations;
+
+    /// How long to wait for the migration advisory lock (key 72707369, shared with Prisma)
+    /// before failing with P1002. Prisma waits 10 s; ratchet waits longer by default so that
+    /// replicas starting together queue behind the first deployer instead of failing.
+    /// Default: 60 s.
+    std::chrono::milliseconds lock_timeout{60'000};
+
+    /// Whether to take the advisory lock. nullopt: take it unless the environment variable
+    /// PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK is set to anything but "" or "0" (as Prisma;
+    /// a warning is logged). Default: nullopt.
+    std::optional<bool> advisory_lock;
+
+    /// Turn warnings (checksum drift, migrations missing locally, out-of-order pending
+    /// migrations) into errors before anything is applied. Default: false.
+    bool strict = false;
+
+    /// Reported to the server as application_name (visible in pg_stat_activity), unless the
+    /// URL sets one. Default: "ratchet".
+    std::string application_name = "ratchet";
+
+    /// SET lock_timeout for each migration's statements, so DDL does not queue behind a long
+    /// transaction and block the application. A migration's `-- ratchet:lock-timeout=`
+    /// directive overrides it. Default: none (the server's setting).
+    std::optional<std::chrono::milliseconds> migration_lock_timeout;
+
+    /// SET statement_timeout for each migration; `-- ratchet:statement-timeout=` overrides it.
+    /// Default: none (the server's setting).
+    std::optional<std::chrono::milliseconds> statement_timeout;
+
+    /// How many times to retry a transactional migration that failed on a lock timeout
+    /// (SQLSTATE 55P03). Nothing of a failed attempt remains, so a retry is safe.
+    /// Default: 0.
+    int lock_retries = 0;
+
+    /// First wait before such a retry; doubles each time, with jitter. Default: 1 s.
+    std::chrono::milliseconds lock_retry_backoff{1'000};
+
+    /// A point in time by which every call must have returned. Lock waits stop there; a
+    /// running statement is cancelled and rolled back shortly before. Default: none.
+    std::optional<std::chrono::system_clock::time_point> deadline;
+
+    /// Seconds to wait for a connection (libpq connect_timeout), unless the URL sets one.
+    /// Default: 10.
+    int connect_timeout_seconds = 10;
+
+    /// Where log lines go. Default: discarded.
+    log_callback on_log;
+};
+
+}  // namespace v1
+}  // namespace ratchet

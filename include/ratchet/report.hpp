@@ -1,0 +1,122 @@
+/// @file report.hpp
+/// Plain result structs returned by the engine. No behaviour; safe to copy and to log.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ratchet {
+inline namespace v1 {
+
+/// UTC time with microsecond precision, as stored in _prisma_migrations.
+using timestamp = std::chrono::sys_time<std::chrono::microseconds>;
+
+/// One row of _prisma_migrations.
+struct history_row {
+    std::string id;                       ///< uuid v4, lower-case
+    std::string checksum;                 ///< checksum of the script when it was applied
+    std::optional<timestamp> finished_at; ///< set when the migration completed
+    std::string migration_name;           ///< directory name
+    std::optional<std::string> logs;      ///< error text of a failed attempt
+    std::optional<timestamp> rolled_back_at; ///< set by resolve --rolled-back or a clean rollback
+    timestamp started_at;                 ///< client clock when the attempt began
+    int applied_steps_count = 0;          ///< 1 after success, 0 otherwise
+
+    /// Prisma's notion of failed: neither finished nor rolled back.
+    [[nodiscard]] bool failed() const noexcept { return !finished_at && !rolled_back_at; }
+};
+
+/// A non-fatal finding. With options::strict, warnings with a code become errors.
+struct warning {
+    /// Stable code: "checksum_drift", "missing_locally", "out_of_order", "failed_elsewhere",
+    /// "non_ascii_order", "advisory_lock_disabled", "hash_mismatch", ...
+    std::string code;
+    std::string message;   ///< human text
+    std::string migration; ///< migration involved, or empty
+};
+
+/// One migration that deploy applied.
+struct applied_migration {
+    std::string name;
+    std::chrono::microseconds duration{}; ///< script and bookkeeping, excluding lock wait
+    bool transactional = true;            ///< ran in one transaction with its history row
+};
+
+/// Result of engine::deploy().
+struct deploy_report {
+    std::vector<applied_migration> applied; ///< in order
+    std::vector<std::string> pending_before; ///< what was pending when the lock was taken
+    std::vector<warning> warnings;
+    bool created_history_table = false;
+    std::chrono::microseconds lock_wait{};  ///< time spent waiting for the advisory lock
+    std::chrono::microseconds total{};      ///< wall time of the whole call
+};
+
+/// State of one migration as status() sees it.
+enum class migration_state {
+    applied,         ///< a finished row exists
+    pending,         ///< local, no row that deploy would accept (never applied or only rolled back)
+    failed,          ///< latest attempt neither finished nor rolled back (blocks deploy, P3009)
+    missing_locally  ///< recorded in the database, no local directory
+};
+
+/// One line of the status report.
+struct migration_status {
+    std::string name;
+    migration_state state = migration_state::pending;
+    bool edited = false;           ///< local checksum differs from the first row's (Prisma's "edited")
+    bool rolled_back_rows = false; ///< the history holds rolled-back attempts of it
+    std::optional<timestamp> started_at;  ///< of the latest row
+    std::optional<timestamp> finished_at; ///< of the latest finished row
+};
+
+/// Prisma's summary decision for `migrate status` (§7), first match wins.
+enum class status_summary {
+    up_to_date,          ///< "Database schema is up to date!" (exit 0)
+    database_is_behind,  ///< local migrations not yet applied (exit 1)
+    histories_diverge,   ///< both sides have migrations the other lacks (exit 1)
+    has_failed,          ///< failed rows in the table (exit 1)
+    not_managed          ///< no table and no local migrations (exit 1)
+};
+
+/// Result of engine::status(). Never takes the lock; never creates the table.
+struct status_report {
+    std::vector<migration_status> migrations; ///< local ones in order, then database-only ones
+    status_summary summary = status_summary::up_to_date;
+    bool has_history_table = false;
+    std::vector<std::string> pending;          ///< Prisma's "not yet applied"
+    std::vector<std::string> failed;           ///< failed rows' names in started_at order
+    std::vector<std::string> missing_locally;  ///< rows whose directory is missing
+    std::vector<std::string> edited;           ///< checksum differs (tolerant comparison)
+    std::optional<std::string> last_common;    ///< for histories_diverge
+    std::vector<warning> warnings;
+};
+
+/// Result of engine::plan(): what deploy would do now, computed without changing anything.
+struct plan_report {
+    std::vector<std::string> to_apply;  ///< in order
+    std::vector<std::string> autocommit; ///< subset of to_apply that runs outside a transaction
+    std::vector<warning> warnings;
+    /// The error deploy would stop with before applying anything (code name and message), if any.
+    std::optional<std::string> blocking_code;
+    std::optional<std::string> blocking_message;
+    bool would_create_history_table = false;
+};
+
+/// Result of engine::verify(): checksum and history consistency only.
+struct verify_report {
+    bool ok = true;                 ///< no problem found (warnings count as problems here)
+    std::vector<warning> problems;  ///< drift, missing locally, failed rows, out of order
+};
+
+/// Result of resolve_applied() / resolve_rolled_back().
+struct resolve_report {
+    std::string migration;
+    bool changed = false;          ///< false for a repeated --rolled-back (silent success)
+    bool created_history_table = false;
+};
+
+}  // namespace v1
+}  // namespace ratchet
