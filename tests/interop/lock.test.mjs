@@ -1,0 +1,109 @@
+// Both tools use Prisma's advisory lock (pg_advisory_lock(72707369)): while
+// one side holds it the other waits, and times out with P1002 when told to.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LOCK_KEY, advisoryLockSessions, migrationRows, scratchDb, tableExists, waitFor } from './lib/db.mjs';
+import { expectApplied, expectError, expectNoPending, expectSuccessRow, show } from './lib/expect.mjs';
+import { BASIC, makeMigrationsDir } from './lib/fixtures.mjs';
+import { prisma } from './lib/prisma.mjs';
+import { ratchet } from './lib/ratchet.mjs';
+
+const NAMES = Object.keys(BASIC);
+const LOCK_CONTEXT = /Timed out trying to acquire a postgres advisory lock/;
+
+async function holdLock(db) {
+  const c = await db.connect();
+  await c.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+  return c;
+}
+
+const waiters = (db) => advisoryLockSessions(db, false);
+const holders = (db) => advisoryLockSessions(db, true);
+
+test('lock held by another session: prisma deploy fails with P1002 after ~10 s', async (t) => {
+  const db = await scratchDb(t, 'lock_p1002_p');
+  const dir = makeMigrationsDir(t, BASIC);
+  await holdLock(db);
+  const res = await prisma.deploy({ url: db.url, migrationsDir: dir, timeoutMs: 40000 });
+  expectError(res, 'P1002', 'prisma deploy under a held lock');
+  assert.match(res.stderr, LOCK_CONTEXT, show(res));
+  assert.ok(res.ms >= 9500, `prisma should wait its 10 s first (took ${res.ms} ms)`);
+  assert.ok(!(await tableExists(db, '_prisma_migrations')), 'nothing done without the lock');
+});
+
+test('lock held by another session: ratchet deploy --lock-timeout 1s fails with P1002 in about a second', async (t) => {
+  const db = await scratchDb(t, 'lock_p1002_r');
+  const dir = makeMigrationsDir(t, BASIC);
+  await holdLock(db);
+  const res = await ratchet.deploy({ url: db.url, migrationsDir: dir, timeoutMs: 30000 }, ['--lock-timeout', '1s']);
+  expectError(res, 'P1002', 'ratchet deploy --lock-timeout 1s under a held lock');
+  assert.ok(res.ms >= 900, `ratchet should wait ~1 s before giving up (took ${res.ms} ms)`);
+  assert.ok(res.ms < 6000, `ratchet should give up after ~1 s (took ${res.ms} ms)`);
+  assert.ok(!(await tableExists(db, '_prisma_migrations')), 'nothing done without the lock');
+  assert.equal(await waiters(db), 0, 'ratchet left no waiting session behind');
+});
+
+test('lock released after 1 s: a waiting ratchet deploy proceeds', async (t) => {
+  const db = await scratchDb(t, 'lock_wait_r');
+  const dir = makeMigrationsDir(t, BASIC);
+  const holder = await holdLock(db);
+  const run = ratchet.deploy({ url: db.url, migrationsDir: dir, timeoutMs: 60000 }, ['--lock-timeout', '30s']);
+  await waitFor(async () => (await waiters(db)) >= 1, { what: 'ratchet to wait for the advisory lock' });
+  await sleep(1000);
+  await holder.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]);
+  const res = await run;
+  expectApplied(res, NAMES, 'ratchet deploy after the lock was released');
+  assert.ok(res.ms >= 1000, `ratchet must have waited (took ${res.ms} ms)`);
+});
+
+test('lock released after 2 s: a waiting prisma deploy proceeds', async (t) => {
+  const db = await scratchDb(t, 'lock_wait_p');
+  const dir = makeMigrationsDir(t, BASIC);
+  const holder = await holdLock(db);
+  const run = prisma.deploy({ url: db.url, migrationsDir: dir, timeoutMs: 60000 });
+  await waitFor(async () => (await waiters(db)) >= 1, { what: 'prisma to wait for the advisory lock' });
+  await sleep(2000);
+  await holder.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]);
+  expectApplied(await run, NAMES, 'prisma deploy after the lock was released');
+});
+
+// A migration that keeps its tool busy (and so holding the lock) for a while.
+const SLOW = {
+  '20240101000000_slow': 'SELECT pg_sleep(3);\nCREATE TABLE "Slow" ("id" INT);\n',
+  '20240102000000_after': 'CREATE TABLE "AfterSlow" ("id" INT);\n',
+};
+
+test('ratchet waits for a running prisma deploy, then finds nothing pending', async (t) => {
+  const db = await scratchDb(t, 'lock_p_running');
+  const dir = makeMigrationsDir(t, SLOW);
+  const o = { url: db.url, migrationsDir: dir, timeoutMs: 60000 };
+  const p = prisma.deploy(o);
+  await waitFor(async () => (await holders(db)) >= 1, { what: 'prisma to take the advisory lock' });
+  const r = ratchet.deploy(o, ['--lock-timeout', '30s']);
+  await waitFor(async () => (await waiters(db)) >= 1, { what: 'ratchet to wait for the advisory lock' });
+  const pres = await p;
+  expectApplied(pres, Object.keys(SLOW), 'prisma deploy');
+  const rres = await r;
+  expectNoPending(rres, 'ratchet deploy started while prisma held the lock');
+  const rows = await migrationRows(db);
+  assert.deepEqual(rows.map((x) => x.migration_name), Object.keys(SLOW), 'each migration applied once');
+  for (const x of rows) expectSuccessRow(x, { name: x.migration_name }, 'prisma');
+});
+
+test('prisma waits for a running ratchet deploy, then finds nothing pending', async (t) => {
+  const db = await scratchDb(t, 'lock_r_running');
+  const dir = makeMigrationsDir(t, SLOW);
+  const o = { url: db.url, migrationsDir: dir, timeoutMs: 60000 };
+  const r = ratchet.deploy(o, ['--lock-timeout', '30s']);
+  await waitFor(async () => (await holders(db)) >= 1, { what: 'ratchet to take the advisory lock' });
+  const p = prisma.deploy(o);
+  await waitFor(async () => (await waiters(db)) >= 1, { what: 'prisma to wait for the advisory lock' });
+  const rres = await r;
+  expectApplied(rres, Object.keys(SLOW), 'ratchet deploy');
+  const pres = await p;
+  expectNoPending(pres, 'prisma deploy started while ratchet held the lock');
+  const rows = await migrationRows(db);
+  assert.deepEqual(rows.map((x) => x.migration_name), Object.keys(SLOW), 'each migration applied once');
+  for (const x of rows) expectSuccessRow(x, { name: x.migration_name }, 'ratchet');
+});
