@@ -2,6 +2,7 @@
 /// Everything an engine needs, as one aggregate with documented defaults.
 #pragma once
 
+#include <ratchet/export.hpp>
 #include <ratchet/migration.hpp>
 
 #include <chrono>
@@ -87,6 +88,17 @@ struct options {
     /// Where log lines go. Default: discarded.
     log_callback on_log;
 };
+
+}  // namespace v1
+}  // namespace ratchet
+
+namespace ratchet {
+inline namespace v1 {
+
+/// Parses a duration as users write it: a number followed by `ms`, `s`, `min`/`m` or `h`
+/// ("500ms", "10s", "2min"); a bare number means seconds. nullopt when malformed.
+[[nodiscard]] RATCHET_API std::optional<std::chrono::milliseconds> parse_duration(
+    std::string_view text);
 
 }  // namespace v1
 }  // namespace ratchet

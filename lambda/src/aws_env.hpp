@@ -1,0 +1,29 @@
+/// @file aws_env.hpp
+/// AWS settings from the Lambda environment: credentials of the execution role, region,
+/// endpoint overrides (AWS_ENDPOINT_URL_<SERVICE> / AWS_ENDPOINT_URL, as the SDKs do).
+#pragma once
+
+#include "sigv4.hpp"
+
+#include <string>
+
+namespace ratchet::lambda {
+
+/// Value of an environment variable, "" when unset.
+[[nodiscard]] std::string env_or_empty(const char* name);
+
+/// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN.
+[[nodiscard]] sigv4::credentials credentials_from_env();
+
+/// AWS_REGION, else AWS_DEFAULT_REGION, else "".
+[[nodiscard]] std::string region_from_env();
+
+/// AWS_ENDPOINT_URL_<service_env> (e.g. SECRETS_MANAGER), else AWS_ENDPOINT_URL, else
+/// https://<host_prefix>.<region>.amazonaws.com. No trailing slash.
+[[nodiscard]] std::string endpoint_for(const char* service_env, const std::string& host_prefix,
+                                       const std::string& region);
+
+/// "host[:port]" of an http(s) URL, as sent in the Host header.
+[[nodiscard]] std::string host_of_url(const std::string& url);
+
+}  // namespace ratchet::lambda

@@ -1,0 +1,57 @@
+/// @file event.hpp
+/// The invocation payloads the adapter understands: a CloudFormation custom-resource request
+/// (direct or through the CDK Provider framework) and an operator command.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+
+namespace ratchet::lambda {
+
+/// Custom-resource properties, all values as strings (CloudFormation stringifies scalars).
+using properties = std::map<std::string, std::string>;
+
+enum class request_type { create, update, del };
+
+struct cfn_event {
+    request_type type = request_type::create;
+    std::string response_url;  ///< secret: never log it
+    std::string stack_id;
+    std::string request_id;
+    std::string logical_resource_id;
+    std::string resource_type;
+    std::string service_token;
+    std::string physical_resource_id;  ///< empty on Create
+    properties props;
+    properties old_props;
+};
+
+/// {"command": "status" | "plan" | "deploy"}
+struct command_event {
+    std::string command;
+};
+
+using event = std::variant<cfn_event, command_event>;
+
+/// The payload is not an event we understand. what() is safe to answer (no payload echo).
+class bad_event : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Parses an invocation payload.
+/// @throws bad_event
+[[nodiscard]] event parse_event(const std::string& payload);
+
+/// The properties' "Name" value, or nullopt when absent or empty.
+[[nodiscard]] std::optional<std::string> prop(const properties& p, const std::string& name);
+
+/// "true"/"1"/"yes" (any case) → true; "false"/"0"/"no"/"" → false; anything else: bad_event.
+[[nodiscard]] bool prop_bool(const properties& p, const std::string& name);
+
+[[nodiscard]] std::string_view to_string(request_type t) noexcept;
+
+}  // namespace ratchet::lambda

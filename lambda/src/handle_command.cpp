@@ -1,0 +1,31 @@
+#include "bundle.hpp"
+#include "db_config.hpp"
+#include "engine_setup.hpp"
+#include "handler.hpp"
+#include "report_json.hpp"
+
+#include <ratchet/engine.hpp>
+
+namespace ratchet::lambda {
+
+outcome handle_command(const command_event& c, const time_budget& budget, progress& prog) {
+    try {
+        prog.set("loading the bundled migrations");
+        const bundle b = load_bundle();
+        prog.set("resolving database credentials");
+        const db_config cfg = resolve_db_config({}, budget.left(clock::now(), std::chrono::seconds{10}));
+        ratchet::engine eng{make_engine_options(cfg, b, budget, prog)};
+        prog.set("running " + c.command);
+        outcome o;
+        if (c.command == "status") o.data = to_json(eng.status());
+        if (c.command == "plan") o.data = to_json(eng.plan());
+        if (c.command == "deploy") o.data = to_json(eng.deploy());
+        o.data["migrationsHash"] = b.hash;
+        o.data["database"] = cfg.physical_id;
+        return o;
+    } catch (...) {
+        return failure_from_current_exception("", prog.get());
+    }
+}
+
+}  // namespace ratchet::lambda

@@ -1,0 +1,28 @@
+/// @file handler.hpp
+/// Turns one event into an outcome. No migration logic here: the rules below only decide
+/// whether to call ratchet::engine::deploy() and how to report it.
+///
+/// CloudFormation custom resource:
+///   Delete  → SUCCESS at once, same PhysicalResourceId; no database, no Secrets Manager.
+///   Create  → MigrationsHash must equal the bundle's hash (else FAILED), then deploy().
+///   Update  → MigrationsHash differs from the bundle: apply nothing, SUCCESS with a warning
+///             (a rollback Update or stale code must not fail). Otherwise, when status() shows
+///             every bundled migration applied: SUCCESS without deploying, even if the database
+///             holds newer or failed rows of other migrations (warnings). Else deploy().
+///   PhysicalResourceId: ratchet:<host>:<port>/<db>/<schema>, never the request id or hash.
+///   Data: AppliedCount (applied by this invoke), LastMigration (last bundled migration, now
+///   applied), MigrationsHash (of the bundle), Warnings (only when there are some).
+/// Command {"command":"status"|"plan"|"deploy"}: the report as JSON (connection from env).
+#pragma once
+
+#include "event.hpp"
+#include "outcome.hpp"
+#include "progress.hpp"
+#include "time_budget.hpp"
+
+namespace ratchet::lambda {
+
+[[nodiscard]] outcome handle_cfn(const cfn_event& e, const time_budget& budget, progress& prog);
+[[nodiscard]] outcome handle_command(const command_event& c, const time_budget& budget, progress& prog);
+
+}  // namespace ratchet::lambda

@@ -1,0 +1,99 @@
+#include "http_client.hpp"
+
+#include "text.hpp"
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <mutex>
+
+namespace ratchet::lambda {
+
+namespace {
+
+void global_init_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
+    static_cast<http_response*>(user)->body.append(data, size * n);
+    return size * n;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
+    const std::string_view line(data, size * n);
+    const auto colon = line.find(':');
+    if (colon != std::string_view::npos) {
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.remove_suffix(1);
+        static_cast<http_response*>(user)->headers.emplace_back(to_lower(trim(line.substr(0, colon))),
+                                                                std::string(trim(value)));
+    } else if (line.rfind("HTTP/", 0) == 0) {
+        static_cast<http_response*>(user)->headers.clear();  // a new (final) status line
+    }
+    return size * n;
+}
+
+using curl_ptr = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
+using slist_ptr = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
+
+slist_ptr header_list(const http_request& req) {
+    curl_slist* list = nullptr;
+    for (const auto& [name, value] : req.headers) {
+        // "Name;" is curl's way to send a header with an empty value.
+        const std::string line = value.empty() ? name + ";" : name + ": " + value;
+        list = curl_slist_append(list, line.c_str());
+    }
+    list = curl_slist_append(list, "Expect:");
+    return {list, &curl_slist_free_all};
+}
+
+void set_method_and_body(CURL* c, const http_request& req) {
+    if (req.method == "GET") {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+        return;
+    }
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+}
+
+}  // namespace
+
+std::string http_response::header(std::string_view lower_name) const {
+    for (const auto& [name, value] : headers) {
+        if (name == lower_name) return value;
+    }
+    return {};
+}
+
+http_response http_send(const http_request& req) {
+    global_init_once();
+    curl_ptr c{curl_easy_init(), &curl_easy_cleanup};
+    if (!c) throw http_transport_error("cannot initialise libcurl");
+    http_response resp;
+    auto headers = header_list(req);
+    CURL* h = c.get();
+    curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
+    curl_easy_setopt(h, CURLOPT_PROXY, "");
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.connect_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(req.total_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "ratchet-lambda");
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &resp);
+    set_method_and_body(h, req);
+    const CURLcode rc = curl_easy_perform(h);
+    if (rc != CURLE_OK) throw http_transport_error(curl_easy_strerror(rc));
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status);
+    return resp;
+}
+
+}  // namespace ratchet::lambda

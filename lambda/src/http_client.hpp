@@ -1,0 +1,43 @@
+/// @file http_client.hpp
+/// Minimal blocking HTTP/1.1 client on libcurl, used for the Runtime API, Secrets Manager and
+/// the CloudFormation ResponseURL. Proxies are never used. Transport errors carry curl's
+/// generic text only, never the URL (a ResponseURL is a secret).
+#pragma once
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ratchet::lambda {
+
+struct http_request {
+    std::string method = "GET";
+    std::string url;
+    std::vector<std::pair<std::string, std::string>> headers;  ///< empty value: send "Name:" (empty)
+    std::string body;
+    std::chrono::milliseconds connect_timeout{5'000};
+    std::chrono::milliseconds total_timeout{0};  ///< 0: no limit (Runtime API /next)
+};
+
+struct http_response {
+    long status = 0;
+    std::vector<std::pair<std::string, std::string>> headers;  ///< names lower-case
+    std::string body;
+
+    /// First header with this (lower-case) name, or empty.
+    [[nodiscard]] std::string header(std::string_view lower_name) const;
+};
+
+/// The request did not produce an HTTP response (connect refused, timeout, ...).
+class http_transport_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Sends the request; any HTTP status is a response.
+/// @throws http_transport_error
+[[nodiscard]] http_response http_send(const http_request& req);
+
+}  // namespace ratchet::lambda

@@ -1,0 +1,30 @@
+/// @file response_mode.hpp
+/// Who answers CloudFormation: us (PUT to ResponseURL) or the CDK Provider framework (we only
+/// return a value / an error to Lambda). Exactly one of the two, never both.
+#pragma once
+
+#include "event.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace ratchet::lambda {
+
+enum class response_mode { provider, direct };
+
+/// RATCHET_RESPONSE_MODE: "provider", "direct" or "auto" (default, also for empty).
+/// Rule for auto: direct iff the event carries a ResponseURL AND its ServiceToken names this
+/// very function (same function name as the Lambda-Runtime-Invoked-Function-Arn header,
+/// qualifier ignored). Behind the CDK Provider the ServiceToken is the framework's onEvent
+/// function (a different name) - that is the provider marker - so the framework answers.
+/// Any doubt (missing ServiceToken or ARN) chooses provider: the adapter then only answers
+/// Lambda, so it can never answer CloudFormation a second time.
+/// @throws bad_event for an unknown setting value.
+[[nodiscard]] response_mode choose_response_mode(std::string_view setting, const cfn_event& e,
+                                                 const std::string& invoked_function_arn);
+
+/// "arn:aws:lambda:eu-west-1:123:function:name[:qualifier]" → "name"; a plain name is kept;
+/// "" when nothing usable.
+[[nodiscard]] std::string function_name_of(std::string_view arn_or_name);
+
+}  // namespace ratchet::lambda

@@ -1,0 +1,174 @@
+#include "applier.hpp"
+
+#include "history_table.hpp"
+#include "prisma_text.hpp"
+#include "sql_lexer.hpp"
+
+#include <ratchet/error.hpp>
+
+#include <random>
+#include <thread>
+
+namespace ratchet::detail {
+namespace {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+struct timeouts {
+    std::optional<milliseconds> lock;
+    std::optional<milliseconds> statement;
+};
+
+timeouts effective(const migration& m, const apply_settings& s) {
+    return {m.settings.lock_timeout ? m.settings.lock_timeout : s.lock_timeout,
+            m.settings.statement_timeout ? m.settings.statement_timeout : s.statement_timeout};
+}
+
+std::string set_timeouts_sql(const timeouts& t, bool local) {
+    const std::string scope = local ? "SET LOCAL " : "SET ";
+    std::string sql;
+    if (t.lock) sql += scope + "lock_timeout = " + std::to_string(t.lock->count()) + ";";
+    if (t.statement) sql += scope + "statement_timeout = " + std::to_string(t.statement->count()) + ";";
+    return sql;
+}
+
+// Where in migration.sql the failure is: the failing statement (counted from the results the
+// server sent before the error), refined by the server's character position when it has one.
+std::string locate(const migration& m, std::string_view script, const pg_error_info& e,
+                   std::size_t failed_statement, std::size_t statement_offset,
+                   const std::vector<sql_statement>& statements) {
+    std::optional<std::size_t> byte;
+    if (e.position > 0) {
+        byte = statement_offset + byte_of_char_position(script, e.position);
+    } else if (failed_statement < statements.size()) {
+        byte = statements[failed_statement].begin;
+    }
+    if (!byte) return {};
+    const auto pos = position_of_byte(m.sql, *byte);
+    std::string where = "\n\nPosition: " + m.name + "/migration.sql line " + std::to_string(pos.line) +
+                        ", column " + std::to_string(pos.column);
+    if (failed_statement < statements.size()) {
+        std::string_view text = statements[failed_statement].text(m.sql);
+        if (text.size() > 300) text = text.substr(0, 300);
+        where += " (statement " + std::to_string(failed_statement + 1) + ")\n" + std::string{text};
+        if (statements[failed_statement].end - statements[failed_statement].begin > 300) where += " ...";
+    }
+    return where;
+}
+
+std::string failure_logs(const migration& m, const pg_error_info& e, const std::string& where) {
+    std::string s = prisma_text::p3018_head(m.name);
+    s += "\nDatabase error code: " + (e.sqlstate.empty() ? std::string{"none"} : e.sqlstate) + "\n";
+    s += "\nDatabase error:\n" + (e.severity.empty() ? "ERROR" : e.severity) + ": " + e.message;
+    if (!e.detail.empty()) s += "\nDETAIL: " + e.detail;
+    if (!e.hint.empty()) s += "\nHINT: " + e.hint;
+    return s + where + "\n";
+}
+
+[[noreturn]] void throw_failed(const migration& m, const pg_error_info& e, const std::string& logs) {
+    if (e.cancelled_by_deadline) {
+        throw error(errc::deadline_exceeded,
+                    "deadline reached while applying migration " + m.name +
+                        "; the running statement was cancelled",
+                    e.sqlstate, m.name);
+    }
+    if (e.connection_lost) {
+        throw error(errc::connection,
+                    "lost the connection while applying migration " + m.name + ": " + e.message,
+                    e.sqlstate, m.name);
+    }
+    throw error(errc::migration_failed, logs, e.sqlstate, m.name);
+}
+
+void record_rolled_back_attempt(pg_connection& c, const migration& m, timestamp started,
+                                const std::string& logs) {
+    history_row row{new_uuid_v4(), m.checksum, std::nullopt, m.name, logs, now_utc(), started, 0};
+    c.exec(insert_row_sql(c, row));
+}
+
+// One attempt of a transactional migration; returns the failure, if any.
+std::optional<pg_error_info> try_transactional(pg_connection& c, const migration& m,
+                                               const timeouts& t, timestamp started,
+                                               std::string& logs) {
+    c.exec("BEGIN;" + set_timeouts_sql(t, true));
+    const script_outcome out = c.run_script(m.sql);
+    if (!out.failure) {
+        history_row row{new_uuid_v4(), m.checksum, now_utc(), m.name, std::nullopt,
+                        std::nullopt, started, 1};
+        c.exec(insert_row_sql(c, row) + ";COMMIT");
+        return std::nullopt;
+    }
+    const auto statements = split_statements(m.sql);
+    logs = failure_logs(m, *out.failure, locate(m, m.sql, *out.failure, out.statements_ok, 0, statements));
+    if (c.ok()) c.exec("ROLLBACK");
+    return out.failure;
+}
+
+void apply_transactional(pg_connection& c, const migration& m, const apply_settings& s,
+                         spdlog::logger& log) {
+    const timeouts t = effective(m, s);
+    std::mt19937 rng{std::random_device{}()};
+    auto backoff = s.retry_backoff;
+    for (int attempt = 0;; ++attempt) {
+        const timestamp started = now_utc();
+        std::string logs;
+        const auto failure = try_transactional(c, m, t, started, logs);
+        if (!failure) return;
+        const bool retry = failure->sqlstate == "55P03" && attempt < s.lock_retries && c.ok();
+        if (retry) {
+            const auto wait = backoff + milliseconds{std::uniform_int_distribution<long long>{0, backoff.count() / 2}(rng)};
+            log.warn("migration {} hit lock_timeout (attempt {} of {}); nothing was applied, retrying in {} ms",
+                     m.name, attempt + 1, s.lock_retries + 1, wait.count());
+            std::this_thread::sleep_for(wait);
+            backoff *= 2;
+            continue;
+        }
+        if (c.ok()) record_rolled_back_attempt(c, m, started, logs);
+        throw_failed(m, *failure, logs);
+    }
+}
+
+void apply_autocommit(pg_connection& c, const migration& m, const apply_settings& s) {
+    const timeouts t = effective(m, s);
+    history_row row{new_uuid_v4(), m.checksum, std::nullopt, m.name, std::nullopt, std::nullopt,
+                    now_utc(), 0};
+    c.exec(insert_row_sql(c, row));  // committed first: a crash leaves a failed row, as Prisma
+    if (t.lock || t.statement) c.exec(set_timeouts_sql(t, false));
+    const auto statements = split_statements(m.sql);
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+        const std::string text{statements[i].text(m.sql)};
+        const script_outcome out = c.run_script(text);
+        if (!out.failure) continue;
+        const std::string logs =
+            failure_logs(m, *out.failure, locate(m, text, *out.failure, i, statements[i].begin, statements));
+        if (c.ok()) {
+            c.exec("ROLLBACK");  // harmless outside a block; ends one the script opened
+            c.exec("UPDATE _prisma_migrations SET logs = " + c.literal(logs) + " WHERE id = " + c.literal(row.id));
+        }
+        throw_failed(m, *out.failure, logs);
+    }
+    c.exec("UPDATE _prisma_migrations SET applied_steps_count = applied_steps_count + 1, "
+           "finished_at = '" + prisma_text::iso8601(now_utc()) + "' WHERE id = " + c.literal(row.id));
+    if (t.lock || t.statement) c.exec("RESET lock_timeout; RESET statement_timeout");
+}
+
+}  // namespace
+
+applied_migration apply_migration(pg_connection& c, const migration& m, const apply_settings& s,
+                                  spdlog::logger& log) {
+    if (!m.readable) throw error(errc::script_missing, prisma_text::p3015(), {}, m.name);
+    const auto start = std::chrono::steady_clock::now();
+    log.info("Applying migration `{}`{}", m.name,
+             m.needs_autocommit ? " outside a transaction (" + m.autocommit_reason + ")" : "");
+    if (m.needs_autocommit) {
+        apply_autocommit(c, m, s);
+    } else {
+        apply_transactional(c, m, s, log);
+    }
+    const auto took = std::chrono::duration_cast<microseconds>(std::chrono::steady_clock::now() - start);
+    log.info("Applied migration `{}` in {:.1f} ms", m.name, static_cast<double>(took.count()) / 1000.0);
+    return {m.name, took, !m.needs_autocommit};
+}
+
+}  // namespace ratchet::detail

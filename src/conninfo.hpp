@@ -1,0 +1,30 @@
+// Connection settings: Prisma's URL form or a libpq keyword string, turned into libpq
+// keyword/value pairs plus the schema Prisma would use.
+#pragma once
+
+#include "redactor.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ratchet::detail {
+
+struct connection_target {
+    std::vector<std::pair<std::string, std::string>> params;  ///< libpq keywords, in order
+    std::optional<std::string> schema;  ///< from ?schema= (or options::schema)
+    std::vector<std::string> ignored;   ///< Prisma-only URL parameters that were dropped
+    std::string display;                ///< "host:port/db" for messages, no credentials
+};
+
+/// Parses a Prisma URL (`postgresql://` or `postgres://`) or a libpq keyword string; empty
+/// means libpq defaults (PG* variables). Registers the password with `secrets`.
+/// @throws ratchet::error (invalid_input) naming the malformed part (never the password).
+connection_target parse_connection(std::string_view url, redactor& secrets);
+
+/// Quotes an identifier for SQL ("a""b"), so schema names cannot inject SQL.
+std::string quote_identifier(std::string_view name);
+
+}  // namespace ratchet::detail

@@ -1,0 +1,271 @@
+// The engine: orchestrates source -> plan -> apply for each public call. Holds no Prisma rule
+// itself (those live in plan.cpp) and no SQL beyond the session set-up.
+#include "advisory_lock.hpp"
+#include "applier.hpp"
+#include "conninfo.hpp"
+#include "history_table.hpp"
+#include "log.hpp"
+#include "pg.hpp"
+#include "plan.hpp"
+#include "prisma_text.hpp"
+
+#include <ratchet/engine.hpp>
+
+#include <cstdlib>
+
+namespace ratchet {
+inline namespace v1 {
+
+using namespace detail;
+
+struct engine::impl {
+    options opts;
+    redactor secrets;
+    connection_target target;
+    std::shared_ptr<spdlog::logger> log;
+
+    explicit impl(options o) : opts{std::move(o)} {
+        target = parse_connection(opts.url, secrets);
+        if (opts.schema) target.schema = opts.schema;
+        if (target.schema && target.schema->empty()) {
+            throw error(errc::invalid_input, "the schema name is empty");
+        }
+        bool has_app_name = false;
+        bool has_timeout = false;
+        for (const auto& [k, v] : target.params) {
+            has_app_name = has_app_name || k == "application_name";
+            has_timeout = has_timeout || k == "connect_timeout";
+        }
+        if (!has_app_name) target.params.emplace_back("application_name", opts.application_name);
+        if (!has_timeout) {
+            target.params.emplace_back("connect_timeout", std::to_string(opts.connect_timeout_seconds));
+        }
+        log = make_logger(opts.on_log, secrets);
+        for (const auto& p : target.ignored) log->debug("URL parameter {} is Prisma-only; ignored", p);
+    }
+
+    // Schema Prisma inspects for emptiness and the history table.
+    [[nodiscard]] std::string inspected_schema() const { return target.schema.value_or("public"); }
+
+    [[nodiscard]] pg_connection connect() const {
+        if (opts.deadline && clock::now() >= *opts.deadline) {
+            throw error(errc::deadline_exceeded, "deadline reached before connecting");
+        }
+        auto l = log;
+        return pg_connection{target, secrets, opts.deadline,
+                             [l](std::string_view notice) { l->debug("server: {}", notice); }};
+    }
+
+    // Prisma's connection set-up: create a missing ?schema= schema, and search_path = it alone.
+    void set_up_schema(pg_connection& c, bool create_missing) const {
+        if (!target.schema) return;
+        const std::string quoted = quote_identifier(*target.schema);
+        const auto r = c.exec_params(
+            "SELECT EXISTS(SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)", {*target.schema});
+        if (r.get(0, 0) != "t" && create_missing) {
+            log->info("creating schema {}", quoted);
+            c.exec("CREATE SCHEMA " + quoted);
+        }
+        c.exec("SET search_path = " + quoted);
+    }
+
+    [[nodiscard]] bool lock_enabled() const {
+        if (opts.advisory_lock) return *opts.advisory_lock;
+        const char* v = std::getenv("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK");
+        if (v != nullptr && std::string_view{v} != "" && std::string_view{v} != "0") {
+            log->warn("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK is set: migrating without the advisory "
+                      "lock; concurrent deployers may apply a migration twice");
+            return false;
+        }
+        return true;
+    }
+
+    [[nodiscard]] std::unique_ptr<advisory_lock> lock(pg_connection& c) const {
+        if (!lock_enabled()) return nullptr;
+        auto timeout = opts.lock_timeout;
+        if (opts.deadline) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*opts.deadline - clock::now());
+            timeout = std::max(std::chrono::milliseconds{0}, std::min(timeout, left));
+        }
+        auto l = log;
+        return std::make_unique<advisory_lock>(c, timeout, [l](const std::string& holder) {
+            l->info("waiting for the migration lock{}", holder.empty() ? "" : ", held by " + holder);
+        });
+    }
+
+    [[nodiscard]] apply_settings settings_for_apply() const {
+        return {opts.migration_lock_timeout, opts.statement_timeout, opts.lock_retries,
+                opts.lock_retry_backoff, opts.migrations.origin};
+    }
+
+    void log_warnings(const std::vector<warning>& ws) const {
+        for (const auto& w : ws) log->warn("{}", w.message);
+    }
+};
+
+engine::engine(options opts) : impl_{std::make_unique<impl>(std::move(opts))} {}
+engine::engine(engine&&) noexcept = default;
+engine& engine::operator=(engine&&) noexcept = default;
+engine::~engine() = default;
+
+const options& engine::settings() const noexcept { return impl_->opts; }
+
+deploy_report engine::deploy() {
+    const auto start = std::chrono::steady_clock::now();
+    auto& s = *impl_;
+    check_lock_file(s.opts.migrations);
+    deploy_report report;
+    for (const auto& w : s.opts.migrations.warnings) report.warnings.push_back({"source", w, {}});
+    auto c = s.connect();
+    s.set_up_schema(c, true);
+    const auto held = s.lock(c);
+    if (held) report.lock_wait = held->waited();
+    const auto contents = inspect_schema(c, s.inspected_schema());
+    if (!contents.has_history_table) {
+        if (contents.has_other_tables) throw error(errc::schema_not_empty, prisma_text::p3005());
+        create_history_table(c);
+        report.created_history_table = true;
+    }
+    const auto rows = load_history(c);
+    auto decision = decide_deploy(s.opts.migrations, rows);
+    if (!decision.failed.empty()) {
+        throw error(errc::failed_migrations, prisma_text::p3009(decision.failed), {},
+                    decision.failed.front()->migration_name);
+    }
+    report.warnings.insert(report.warnings.end(), decision.warnings.begin(), decision.warnings.end());
+    if (s.opts.strict) enforce_strict(decision.warnings);
+    s.log_warnings(decision.warnings);
+    for (const migration* m : decision.pending) report.pending_before.push_back(m->name);
+    const auto settings = s.settings_for_apply();
+    for (const migration* m : decision.pending) {
+        report.applied.push_back(apply_migration(c, *m, settings, *s.log));
+    }
+    report.total = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+    return report;
+}
+
+status_report engine::status() {
+    auto& s = *impl_;
+    check_lock_file(s.opts.migrations);
+    auto c = s.connect();
+    s.set_up_schema(c, true);
+    const bool has_table = inspect_schema(c, s.inspected_schema()).has_history_table;
+    const auto rows = has_table ? load_history(c) : std::vector<history_row>{};
+    auto report = diagnose(s.opts.migrations, rows, has_table);
+    for (const auto& w : s.opts.migrations.warnings) report.warnings.push_back({"source", w, {}});
+    return report;
+}
+
+plan_report engine::plan() {
+    auto& s = *impl_;
+    plan_report report;
+    if (auto found = lock_file_mismatch(s.opts.migrations.lock_file)) {
+        report.blocking_code = "P3019";
+        report.blocking_message = prisma_text::p3019(*found);
+        return report;
+    }
+    auto c = s.connect();
+    s.set_up_schema(c, false);
+    const auto contents = inspect_schema(c, s.inspected_schema());
+    const auto rows = contents.has_history_table ? load_history(c) : std::vector<history_row>{};
+    if (!contents.has_history_table && contents.has_other_tables) {
+        report.blocking_code = "P3005";
+        report.blocking_message = prisma_text::p3005();
+    }
+    report.would_create_history_table = !contents.has_history_table && !contents.has_other_tables;
+    const auto decision = decide_deploy(s.opts.migrations, rows);
+    if (!decision.failed.empty() && !report.blocking_code) {
+        report.blocking_code = "P3009";
+        report.blocking_message = prisma_text::p3009(decision.failed);
+    }
+    report.warnings = decision.warnings;
+    if (s.opts.strict && !decision.warnings.empty() && !report.blocking_code) {
+        report.blocking_code = "strict_violation";
+        report.blocking_message = "strict mode: warnings would stop deploy";
+    }
+    for (const migration* m : decision.pending) {
+        report.to_apply.push_back(m->name);
+        if (m->needs_autocommit) report.autocommit.push_back(m->name);
+    }
+    return report;
+}
+
+verify_report engine::verify() {
+    auto& s = *impl_;
+    verify_report report;
+    auto c = s.connect();
+    s.set_up_schema(c, false);
+    const auto contents = inspect_schema(c, s.inspected_schema());
+    const auto rows = contents.has_history_table ? load_history(c) : std::vector<history_row>{};
+    const auto decision = decide_deploy(s.opts.migrations, rows);
+    report.problems = decision.warnings;
+    for (const history_row* r : decision.failed) {
+        report.problems.push_back({"failed", "migration " + r->migration_name + " started at " +
+                                                 prisma_text::utc_display(r->started_at) + " failed",
+                                   r->migration_name});
+    }
+    for (const auto& m : s.opts.migrations.migrations) {
+        if (!m.readable) report.problems.push_back({"unreadable", m.read_error, m.name});
+    }
+    if (auto found = lock_file_mismatch(s.opts.migrations.lock_file)) {
+        report.problems.push_back({"P3019", prisma_text::p3019(*found), {}});
+    }
+    report.ok = report.problems.empty();
+    return report;
+}
+
+resolve_report engine::resolve_applied(std::string_view name) {
+    auto& s = *impl_;
+    check_lock_file(s.opts.migrations);
+    const migration* m = s.opts.migrations.find(name);
+    if (m == nullptr || !m->readable) {
+        throw error(errc::not_found_locally, prisma_text::p3017(name), {}, std::string{name});
+    }
+    resolve_report report{std::string{name}, true, false};
+    auto c = s.connect();
+    s.set_up_schema(c, true);
+    const auto held = s.lock(c);
+    if (!inspect_schema(c, s.inspected_schema()).has_history_table) {
+        create_history_table(c);  // the baselining path: no emptiness check
+        report.created_history_table = true;
+    }
+    const auto rows = load_history(c);
+    const auto targets = resolve_applied_targets(s.opts.migrations, rows, name);
+    const timestamp now = now_utc();
+    std::string sql = "BEGIN;";
+    for (const history_row* r : targets) sql += mark_rolled_back_sql(c, r->id, now) + ";";
+    history_row row{new_uuid_v4(), m->checksum, now, m->name, std::string{}, std::nullopt, now, 0};
+    sql += insert_row_sql(c, row) + ";COMMIT";
+    c.exec(sql);
+    return report;
+}
+
+resolve_report engine::resolve_rolled_back(std::string_view name) {
+    auto& s = *impl_;
+    auto c = s.connect();
+    s.set_up_schema(c, true);
+    const auto held = s.lock(c);
+    if (!inspect_schema(c, s.inspected_schema()).has_history_table) {
+        throw error(errc::no_history_table, prisma_text::no_history_table_for_rollback());
+    }
+    const auto rows = load_history(c);
+    const auto targets = resolve_rolled_back_targets(rows, name);
+    resolve_report report{std::string{name}, !targets.empty(), false};
+    if (targets.empty()) return report;
+    const timestamp now = now_utc();
+    std::string sql = "BEGIN;";
+    for (const history_row* r : targets) sql += mark_rolled_back_sql(c, r->id, now) + ";";
+    c.exec(sql + "COMMIT");
+    return report;
+}
+
+std::vector<history_row> engine::history() {
+    auto& s = *impl_;
+    auto c = s.connect();
+    s.set_up_schema(c, false);
+    if (!inspect_schema(c, s.inspected_schema()).has_history_table) return {};
+    return load_history(c);
+}
+
+}  // namespace v1
+}  // namespace ratchet

@@ -1,0 +1,82 @@
+// Building migrations from raw bytes: decoding, checksum, directives, transaction analysis.
+#include "directives.hpp"
+#include "sha256.hpp"
+#include "sql_lexer.hpp"
+#include "utf8.hpp"
+
+#include <ratchet/migration.hpp>
+#include <ratchet/options.hpp>
+
+#include <algorithm>
+#include <charconv>
+
+namespace ratchet {
+inline namespace v1 {
+
+std::string checksum_of(std::string_view decoded_sql) { return detail::sha256_hex(decoded_sql); }
+
+migration make_migration(std::string name, std::string_view raw_bytes) {
+    migration m;
+    m.sql = detail::decode_utf8_lossy(raw_bytes);
+    m.checksum = checksum_of(m.sql);
+    m.readable = true;
+    m.settings = detail::parse_directives(name, m.sql);
+    if (m.settings.no_transaction) {
+        m.needs_autocommit = true;
+        m.autocommit_reason = "ratchet:no-transaction directive";
+    } else {
+        m.autocommit_reason = detail::autocommit_reason(detail::split_statements(m.sql));
+        m.needs_autocommit = !m.autocommit_reason.empty();
+    }
+    m.name = std::move(name);
+    return m;
+}
+
+const migration* migration_set::find(std::string_view name) const noexcept {
+    const auto it = std::find_if(migrations.begin(), migrations.end(),
+                                 [&](const migration& m) { return m.name == name; });
+    return it == migrations.end() ? nullptr : &*it;
+}
+
+std::string migrations_hash(const migration_set& set) {
+    std::vector<const migration*> sorted;
+    sorted.reserve(set.migrations.size());
+    for (const auto& m : set.migrations) sorted.push_back(&m);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const migration* a, const migration* b) { return a->name < b->name; });
+    detail::sha256_stream h;
+    for (const migration* m : sorted) {
+        h.update(m->name);
+        h.update("\n");
+        h.update(m->readable ? std::string_view{m->checksum} : std::string_view{});
+        h.update("\n");
+    }
+    return h.hex_digest();
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+    double value = 0;
+    const char* first = text.data();
+    const char* last = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(first, last, value);
+    if (ec != std::errc{} || ptr == first || value < 0) return std::nullopt;
+    const std::string_view unit{ptr, static_cast<std::size_t>(last - ptr)};
+    double ms_per_unit = 0;
+    if (unit.empty() || unit == "s") {
+        ms_per_unit = 1000;
+    } else if (unit == "ms") {
+        ms_per_unit = 1;
+    } else if (unit == "min" || unit == "m") {
+        ms_per_unit = 60'000;
+    } else if (unit == "h") {
+        ms_per_unit = 3'600'000;
+    } else {
+        return std::nullopt;
+    }
+    const double ms = value * ms_per_unit;
+    if (ms > 1e12) return std::nullopt;
+    return std::chrono::milliseconds{static_cast<long long>(ms + 0.5)};
+}
+
+}  // namespace v1
+}  // namespace ratchet
