@@ -2,7 +2,7 @@
 // The example app: `npx cdk deploy` (see README.md). Migrations come from ../blog/migrations unless
 // RATCHET_MIGRATIONS_DIR is set; the Lambda code from RATCHET_LAMBDA_ZIP or build/lambda/ratchet-lambda.zip.
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib/core';
 import { RatchetExampleStack } from '../lib/example-stack';
 
 const app = new App();

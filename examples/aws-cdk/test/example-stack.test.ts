@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib/core';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RatchetExampleStack } from '../lib/example-stack';
 import { computeMigrationsHash } from '../lib/migrations-hash';
@@ -63,6 +63,13 @@ test('synthesis needed no context lookups (the AZs were pre-seeded)', () => {
   base.template.resourceCountIs('AWS::EC2::NatGateway', 0);
   base.template.resourceCountIs('AWS::EC2::InternetGateway', 0);
   base.template.resourceCountIs('AWS::EC2::Subnet', 2);
+});
+
+test("aws-cdk-lib's built-in CloudFormation validation reports no violations", () => {
+  const report = JSON.parse(fs.readFileSync(path.join(base.outdir, 'validation-report.json'), 'utf8'));
+  for (const plugin of report.pluginReports) {
+    assert.deepEqual(plugin.violations, [], `${plugin.pluginName}: ${JSON.stringify(plugin.violations)}`);
+  }
 });
 
 test('the migration function: provided.al2023, bootstrap, x86_64, VPC config, timeout <= 840 s', () => {

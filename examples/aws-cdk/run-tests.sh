@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Offline tests of the CDK construct and example stack (called by CI).
+#   env RATCHET_BIN         ratchet CLI; if set, its `hash --dir` must agree with the construct's hash
+#   env RATCHET_LAMBDA_ZIP  build/lambda/ratchet-lambda.zip; if unset or missing, a stub asset with a dummy bootstrap
+#   env RATCHET_CDK_OFFLINE=1  run the tests under `unshare -n` (no network namespace; needs root or user namespaces)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Make relative paths absolute: the tests run from this directory.
+for var in RATCHET_BIN RATCHET_LAMBDA_ZIP; do
+  val="${!var:-}"
+  if [[ -n "$val" && "$val" != /* && -e "$OLDPWD/$val" ]]; then
+    export "$var=$(cd "$OLDPWD" && realpath "$val")"
+  fi
+done
+if [[ -n "${RATCHET_BIN:-}" && "${RATCHET_BIN}" != */* ]]; then
+  RATCHET_BIN="$(command -v "$RATCHET_BIN")" && export RATCHET_BIN
+fi
+
+start=$(date +%s)
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "== npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+echo "== tsc"
+rm -rf dist
+npx --no-install tsc -p tsconfig.json
+
+echo "== node --test (RATCHET_BIN=${RATCHET_BIN:-<unset>} RATCHET_LAMBDA_ZIP=${RATCHET_LAMBDA_ZIP:-<unset>})"
+export CDK_DISABLE_VERSION_CHECK=1
+runner=()
+if [[ "${RATCHET_CDK_OFFLINE:-0}" == 1 ]]; then
+  runner=(unshare -n)
+fi
+# Exit status of node --test is non-zero if any test fails; set -e propagates it.
+"${runner[@]}" node --test --test-reporter=spec dist/test/*.test.js
+echo "== examples/aws-cdk tests passed in $(( $(date +%s) - start )) s"
