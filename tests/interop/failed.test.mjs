@@ -11,6 +11,7 @@ import {
   expectNoPending,
   expectRolledBackRow,
   expectStatusFailed,
+  expectStatusPending,
   expectSuccessRow,
   expectUpToDate,
   rowsByName,
@@ -32,7 +33,6 @@ test('failed under prisma -> ratchet deploy P3009; ratchet resolve --rolled-back
     // The adapter runs statements one by one without a transaction, so "Bad"
     // is created before the failure; the fixed script tolerates that.
     [BAD]: 'CREATE TABLE "Bad" ("id" INT);\nSELECT * FROM "does_not_exist";\n',
-    [AFTER]: 'CREATE TABLE "After" ("id" INT);\n',
   });
   const o = { url: db.url, migrationsDir: dir };
 
@@ -41,13 +41,15 @@ test('failed under prisma -> ratchet deploy P3009; ratchet resolve --rolled-back
   let rows = rowsByName(await migrationRows(db));
   expectSuccessRow(rows.get(M1)[0], { name: M1, checksum: checksumOf(dir, M1) }, 'prisma');
   expectFailedRow(rows.get(BAD)[0], { name: BAD }, 'prisma');
-  assert.ok(!rows.has(AFTER), 'prisma stops at the failed migration');
 
+  // Only a failed migration, nothing pending: both print the "failed" block.
+  expectStatusFailed(await ratchet.status(o), [BAD], 'ratchet status');
+  expectStatusFailed(await prisma.status(o), [BAD], 'prisma status');
+
+  writeMigration(dir, AFTER, 'CREATE TABLE "After" ("id" INT);\n');
   const r1 = await ratchet.deploy(o);
   expectError(r1, 'P3009', 'ratchet deploy on prisma-failed history');
   assert.ok(r1.stderr.includes(`The \`${BAD}\` migration started at`), `P3009 names the failed migration\n${show(r1)}`);
-  expectStatusFailed(await ratchet.status(o), [BAD], 'ratchet status');
-  expectStatusFailed(await prisma.status(o), [BAD], 'prisma status');
   assert.equal((await migrationRows(db)).length, 3, 'ratchet deploy wrote nothing while blocked');
 
   const rr = await ratchet.resolveRolledBack(BAD, o);
@@ -93,7 +95,11 @@ test('failed under ratchet (non-transactional) -> prisma deploy P3009; prisma re
   const p1 = await prisma.deploy(o);
   expectError(p1, 'P3009', 'prisma deploy on ratchet-failed history');
   assert.ok(p1.stderr.includes(`The \`${BAD}\` migration started at`), show(p1));
-  expectStatusFailed(await prisma.status(o), [BAD], 'prisma status');
+  // A failed and a pending migration: Prisma prints only the pending block (exit 1).
+  expectStatusPending(await prisma.status(o), [AFTER], 'prisma status');
+  const rs = await ratchet.status(o);
+  expectExit(rs, 1, 'ratchet status (failed + pending)');
+  assert.ok((rs.stdout + rs.stderr).includes(AFTER) || (rs.stdout + rs.stderr).includes(BAD), show(rs));
   expectError(await ratchet.deploy(o), 'P3009', 'ratchet deploy again');
 
   const pr = await prisma.resolveRolledBack(BAD, o);

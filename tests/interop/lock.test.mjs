@@ -68,42 +68,44 @@ test('lock released after 2 s: a waiting prisma deploy proceeds', async (t) => {
   expectApplied(await run, NAMES, 'prisma deploy after the lock was released');
 });
 
-// A migration that keeps its tool busy (and so holding the lock) for a while.
-const SLOW = {
-  '20240101000000_slow': 'SELECT pg_sleep(3);\nCREATE TABLE "Slow" ("id" INT);\n',
-  '20240102000000_after': 'CREATE TABLE "AfterSlow" ("id" INT);\n',
+// The first migration blocks on a second advisory lock (GATE) that the test
+// holds, so the first tool provably sits inside its deploy -- holding Prisma's
+// lock -- until the test opens the gate. pg_advisory_xact_lock works both inside
+// ratchet's transaction and in the adapter's autocommit statements.
+const GATE = 4242;
+const GATED = {
+  '20240101000000_gated': `SELECT pg_advisory_xact_lock(${GATE});\nCREATE TABLE "Gated" ("id" INT);\n`,
+  '20240102000000_after': 'CREATE TABLE "AfterGated" ("id" INT);\n',
 };
 
-test('ratchet waits for a running prisma deploy, then finds nothing pending', async (t) => {
-  const db = await scratchDb(t, 'lock_p_running');
-  const dir = makeMigrationsDir(t, SLOW);
+async function gatedRace(t, label, first, second) {
+  const db = await scratchDb(t, label);
+  const dir = makeMigrationsDir(t, GATED);
   const o = { url: db.url, migrationsDir: dir, timeoutMs: 60000 };
-  const p = prisma.deploy(o);
-  await waitFor(async () => (await holders(db)) >= 1, { what: 'prisma to take the advisory lock' });
-  const r = ratchet.deploy(o, ['--lock-timeout', '30s']);
-  await waitFor(async () => (await waiters(db)) >= 1, { what: 'ratchet to wait for the advisory lock' });
-  const pres = await p;
-  expectApplied(pres, Object.keys(SLOW), 'prisma deploy');
-  const rres = await r;
-  expectNoPending(rres, 'ratchet deploy started while prisma held the lock');
-  const rows = await migrationRows(db);
-  assert.deepEqual(rows.map((x) => x.migration_name), Object.keys(SLOW), 'each migration applied once');
-  for (const x of rows) expectSuccessRow(x, { name: x.migration_name }, 'prisma');
-});
+  const gate = await db.connect();
+  await gate.query('SELECT pg_advisory_lock($1)', [GATE]);
 
-test('prisma waits for a running ratchet deploy, then finds nothing pending', async (t) => {
-  const db = await scratchDb(t, 'lock_r_running');
-  const dir = makeMigrationsDir(t, SLOW);
-  const o = { url: db.url, migrationsDir: dir, timeoutMs: 60000 };
-  const r = ratchet.deploy(o, ['--lock-timeout', '30s']);
-  await waitFor(async () => (await holders(db)) >= 1, { what: 'ratchet to take the advisory lock' });
-  const p = prisma.deploy(o);
-  await waitFor(async () => (await waiters(db)) >= 1, { what: 'prisma to wait for the advisory lock' });
-  const rres = await r;
-  expectApplied(rres, Object.keys(SLOW), 'ratchet deploy');
-  const pres = await p;
-  expectNoPending(pres, 'prisma deploy started while ratchet held the lock');
+  const a = first.run(o);
+  await waitFor(async () => (await holders(db)) >= 1 && (await advisoryLockSessions(db, false, GATE)) >= 1, {
+    timeoutMs: 30000,
+    what: `${first.name} to hold the migration lock and block inside its first migration`,
+  });
+  const b = second.run(o);
+  await waitFor(async () => (await waiters(db)) >= 1, { timeoutMs: 30000, what: `${second.name} to wait for the migration lock` });
+  await gate.query('SELECT pg_advisory_unlock($1)', [GATE]);
+
+  const ares = await a;
+  expectApplied(ares, Object.keys(GATED), `${first.name} deploy`);
+  const bres = await b;
+  expectNoPending(bres, `${second.name} deploy started while ${first.name} held the lock`);
   const rows = await migrationRows(db);
-  assert.deepEqual(rows.map((x) => x.migration_name), Object.keys(SLOW), 'each migration applied once');
-  for (const x of rows) expectSuccessRow(x, { name: x.migration_name }, 'ratchet');
-});
+  assert.deepEqual(rows.map((x) => x.migration_name), Object.keys(GATED), 'each migration applied once');
+  for (const x of rows) expectSuccessRow(x, { name: x.migration_name }, first.name);
+}
+
+const P = { name: 'prisma', run: (o) => prisma.deploy(o) };
+const R = { name: 'ratchet', run: (o) => ratchet.deploy(o, ['--lock-timeout', '60s']) };
+
+test('ratchet waits for a running prisma deploy, then finds nothing pending', (t) => gatedRace(t, 'lock_p_running', P, R));
+
+test('prisma waits for a running ratchet deploy, then finds nothing pending', (t) => gatedRace(t, 'lock_r_running', R, P));

@@ -111,13 +111,13 @@ export async function migrationsTableShape(db, schema = 'public') {
   return { columns: cols.rows, primaryKey: pk.rows.map((r) => r.attname).sort() };
 }
 
-/** Number of sessions holding (granted=true) or waiting for (false) Prisma's advisory lock in `db`. */
-export async function advisoryLockSessions(db, granted) {
+/** Number of sessions holding (granted=true) or waiting for (false) advisory lock `key` (default: Prisma's) in `db`. */
+export async function advisoryLockSessions(db, granted, key = LOCK_KEY) {
   const r = await db.query(
     `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
       WHERE l.locktype = 'advisory' AND d.datname = current_database()
         AND l.classid = 0 AND l.objid = $1 AND l.objsubid = 1 AND l.granted = $2`,
-    [LOCK_KEY, granted],
+    [key, granted],
   );
   return r.rows[0].n;
 }

@@ -19,7 +19,16 @@ function dummyEngines() {
   // Files only need to exist so the CLI does not try to download engines.
   fs.writeFileSync(path.join(dummyDir, 'libquery_engine-dummy.so.node'), '');
   const se = path.join(dummyDir, 'schema-engine-dummy');
-  fs.writeFileSync(se, '#!/bin/sh\necho "dummy schema engine: not used (wasm engine via adapter)" >&2\nexit 1\n');
+  // `migrate resolve --rolled-back` still runs `<schema-engine> cli --datasource URL
+  // can-connect-to-database` with the native binary before using the adapter:
+  // answer "yes" (the adapter connects for real right after). Anything else fails.
+  fs.writeFileSync(
+    se,
+    '#!/bin/sh\n' +
+      'for a in "$@"; do [ "$a" = can-connect-to-database ] && exit 0; done\n' +
+      'echo "dummy schema engine (ratchet interop tests): only the WebAssembly engine is available" >&2\n' +
+      'exit 1\n',
+  );
   fs.chmodSync(se, 0o755);
   return dummyDir;
 }
