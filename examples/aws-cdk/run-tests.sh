@@ -32,6 +32,7 @@ export CDK_DISABLE_VERSION_CHECK=1
 runner=()
 if [[ "${RATCHET_CDK_OFFLINE:-0}" == 1 ]]; then
   runner=(unshare -n)
+  echo "   (offline: no network namespace, unshare -n)"
 fi
 # Exit status of node --test is non-zero if any test fails; set -e propagates it.
 "${runner[@]}" node --test --test-reporter=spec dist/test/*.test.js

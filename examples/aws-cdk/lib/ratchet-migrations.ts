@@ -62,6 +62,11 @@ export interface RatchetMigrationsProps {
    * fails the resource (1 s to 1 h). @default 20 minutes
    */
   readonly serviceTimeout?: Duration;
+  /**
+   * Extra environment for the bootstrap, e.g. `RATCHET_SSLMODE` / `RATCHET_SSLROOTCERT` or `RATCHET_LOCK_TIMEOUT`
+   * (see lambda/README.md). `DATABASE_SECRET_ARN` and `RATCHET_RESPONSE_MODE` are set by the construct.
+   */
+  readonly environment?: Record<string, string>;
   /** Memory of the migration Lambda in MB. @default 512 */
   readonly memorySize?: number;
 
@@ -142,7 +147,7 @@ export class RatchetMigrations extends Construct {
       }),
     ];
 
-    const environment: Record<string, string> = { RATCHET_RESPONSE_MODE: 'provider' };
+    const environment: Record<string, string> = { ...props.environment, RATCHET_RESPONSE_MODE: 'provider' };
     if (props.databaseSecret) {
       environment.DATABASE_SECRET_ARN = props.databaseSecret.secretArn;
     }

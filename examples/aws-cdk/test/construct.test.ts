@@ -63,7 +63,7 @@ test('credentials: a secret, or IAM auth with a user and the database', () => {
 });
 
 test('defaults: own security group, secret read, properties with the literal port, no ingress rule', () => {
-  const m = make({ schema: 'blog' });
+  const m = make({ schema: 'blog', environment: { RATCHET_SSLMODE: 'require', RATCHET_RESPONSE_MODE: 'direct' } });
   const t = m.template();
   assert.equal(m.migrations.ingressRules.length, 0);
   t.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
@@ -81,7 +81,13 @@ test('defaults: own security group, secret read, properties with the literal por
   t.hasResourceProperties('AWS::Lambda::Function', {
     Runtime: 'provided.al2023',
     Timeout: 600,
-    Environment: { Variables: { RATCHET_RESPONSE_MODE: 'provider', DATABASE_SECRET_ARN: { Ref: Match.stringLikeRegexp('^Secret') } } },
+    Environment: {
+      Variables: {
+        RATCHET_SSLMODE: 'require',
+        RATCHET_RESPONSE_MODE: 'provider', // behind the Provider it cannot be overridden
+        DATABASE_SECRET_ARN: { Ref: Match.stringLikeRegexp('^Secret') },
+      },
+    },
   });
   t.hasResourceProperties('AWS::IAM::Policy', {
     PolicyDocument: {
