@@ -107,7 +107,7 @@ std::pair<std::string, std::string> tls_for_host(const std::string& host) {
     std::string root = env_or_empty("RATCHET_SSLROOTCERT");
     if (root.empty() && mode.rfind("verify-", 0) == 0) {
         const std::string task_root = first_of({env_or_empty("LAMBDA_TASK_ROOT"), "/var/task"});
-        for (const std::string candidate : {task_root + "/certs/rds-global-bundle.pem",
+        for (const std::string& candidate : {task_root + "/certs/rds-global-bundle.pem",
                                             std::string("/etc/pki/tls/certs/ca-bundle.crt"),
                                             std::string("/etc/ssl/certs/ca-certificates.crt")}) {
             std::error_code ec;
