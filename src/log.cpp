@@ -38,8 +38,9 @@ private:
 
 std::shared_ptr<spdlog::logger> make_logger(log_callback callback, const redactor& secrets) {
     auto logger = std::make_shared<spdlog::logger>("ratchet");
-    if (callback) logger->sinks().push_back(std::make_shared<callback_sink>(std::move(callback), secrets));
-    logger->set_level(callback ? spdlog::level::trace : spdlog::level::off);
+    const bool enabled = static_cast<bool>(callback);
+    if (enabled) logger->sinks().push_back(std::make_shared<callback_sink>(std::move(callback), secrets));
+    logger->set_level(enabled ? spdlog::level::trace : spdlog::level::off);
     logger->set_error_handler([](const std::string&) {});
     return logger;
 }

@@ -1,0 +1,166 @@
+#include "cli_context.hpp"
+
+#include "json_report.hpp"
+#include "prisma_schema_file.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+namespace ratchet_cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string_view level_name(ratchet::log_level l) {
+    switch (l) {
+        case ratchet::log_level::trace: return "trace";
+        case ratchet::log_level::debug: return "debug";
+        case ratchet::log_level::info: return "info";
+        case ratchet::log_level::warn: return "warn";
+        case ratchet::log_level::error: return "error";
+    }
+    return "info";
+}
+
+std::string utc_now_iso() {
+    const auto now = std::chrono::system_clock::now();
+    const auto secs = std::chrono::system_clock::to_time_t(now);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+    return buf;
+}
+
+ratchet::log_callback make_log_sink(const common_flags& f) {
+    if (f.log_format == "json") {
+        return [verbose = f.verbose](ratchet::log_level l, std::string_view msg) {
+            if (!verbose && l < ratchet::log_level::info) return;
+            std::cerr << nlohmann::json{{"time", utc_now_iso()}, {"level", level_name(l)},
+                                        {"logger", "ratchet"}, {"message", msg}}
+                             .dump()
+                      << '\n';
+        };
+    }
+    return [f](ratchet::log_level l, std::string_view msg) {
+        if (l >= ratchet::log_level::warn) {
+            std::cerr << (l == ratchet::log_level::warn ? "warning: " : "error: ") << msg << '\n';
+        } else if (l == ratchet::log_level::info) {
+            if (f.quiet) return;
+            (f.json ? std::cerr : std::cout) << msg << std::endl;
+        } else if (f.verbose) {
+            std::cerr << "debug: " << msg << '\n';
+        }
+    };
+}
+
+std::chrono::milliseconds duration_flag(const std::string& value, const std::string& flag) {
+    const auto d = ratchet::parse_duration(value);
+    if (!d) throw usage_error("invalid " + flag + " '" + value + "': write e.g. 500ms, 10s or 2min");
+    return *d;
+}
+
+std::string resolve_url(const common_flags& f) {
+    if (!f.url.empty()) return f.url;
+    if (const char* env = std::getenv("DATABASE_URL"); env != nullptr && *env != '\0') return env;
+    if (!f.schema_file.empty()) {
+        const auto ds = read_datasource_url(f.schema_file);
+        if (ds.value && !ds.value->empty()) return *ds.value;
+        throw usage_error("no database URL: " + f.schema_file + " reads it from " + ds.description +
+                          ", which is not set; pass --url or set it");
+    }
+    throw usage_error("no database URL: pass --url postgresql://USER:PASSWORD@HOST:PORT/DB or set DATABASE_URL");
+}
+
+std::string resolve_dir(const common_flags& f) {
+    if (!f.dir.empty()) return f.dir;
+    if (!f.schema_file.empty()) return (fs::path{f.schema_file}.parent_path() / "migrations").string();
+    return "prisma/migrations";
+}
+
+}  // namespace
+
+void add_common_flags(CLI::App& sub, common_flags& f, bool needs_database) {
+    if (needs_database) {
+        sub.add_option("--url", f.url, "Database URL (Prisma form or libpq keywords); default $DATABASE_URL");
+        sub.add_option("--db-schema", f.db_schema, "PostgreSQL schema for _prisma_migrations (overrides ?schema=)");
+        sub.add_option("--lock-timeout", f.lock_timeout, "How long to wait for the migration lock (default 60s)");
+    }
+    sub.add_option("--dir", f.dir, "Migrations directory (default prisma/migrations, or next to --schema)");
+    sub.add_option("--schema", f.schema_file, "Path to schema.prisma (its datasource url and migrations folder)");
+    sub.add_flag("--json", f.json, "Print one JSON result object on stdout (schema_version 1)");
+    sub.add_flag("-q,--quiet", f.quiet, "Print only errors");
+    sub.add_flag("-v,--verbose", f.verbose, "Print debug details on stderr");
+    sub.add_option("--log-format", f.log_format, "Log lines as text or json (on stderr for json)")
+        ->check(CLI::IsMember({"text", "json"}));
+}
+
+cli_context::cli_context(const common_flags& flags, std::string command, bool needs_database)
+    : flags_{flags}, command_{std::move(command)} {
+    if (needs_database) url_ = resolve_url(flags_);
+    dir_label_ = resolve_dir(flags_);
+    std::error_code ec;
+    if (!fs::is_directory(dir_label_, ec)) {
+        throw usage_error("migrations directory " + dir_label_ +
+                          " does not exist or is not a directory; pass --dir");
+    }
+    migrations_ = ratchet::load_directory(dir_label_);
+}
+
+ratchet::engine cli_context::make_engine() const {
+    ratchet::options o;
+    o.url = url_;
+    if (!flags_.db_schema.empty()) o.schema = flags_.db_schema;
+    o.migrations = migrations_;
+    if (!flags_.lock_timeout.empty()) o.lock_timeout = duration_flag(flags_.lock_timeout, "--lock-timeout");
+    if (!flags_.migration_lock_timeout.empty()) {
+        o.migration_lock_timeout = duration_flag(flags_.migration_lock_timeout, "--migration-lock-timeout");
+    }
+    o.lock_retries = flags_.lock_retries;
+    o.strict = flags_.strict;
+    o.on_log = make_log_sink(flags_);
+    return ratchet::engine{std::move(o)};
+}
+
+void cli_context::say(const std::string& text) const {
+    if (!flags_.quiet && !flags_.json) std::cout << text << std::flush;
+}
+
+int run_guarded(const common_flags& flags, const std::string& command, bool needs_database,
+                const std::function<int(const cli_context&)>& body) {
+    try {
+        const cli_context ctx{flags, command, needs_database};
+        return body(ctx);
+    } catch (const usage_error& e) {
+        if (flags.json) {
+            std::cout << error_json(command, "usage", e.what()).dump(2) << '\n';
+        } else {
+            std::cerr << "ratchet " << command << ": " << e.what() << '\n';
+        }
+        return exit_usage;
+    } catch (const ratchet::error& e) {
+        const int code = e.code() == ratchet::errc::invalid_input ? exit_usage : exit_failure;
+        if (flags.json) {
+            std::cout << error_json(command, e).dump(2) << '\n';
+        } else if (e.code_name().front() == 'P') {
+            std::cerr << "Error: " << e.code_name() << "\n\n" << e.what() << '\n';
+        } else if (code == exit_usage) {
+            std::cerr << "ratchet " << command << ": " << e.what() << '\n';
+        } else {
+            std::cerr << "Error: " << e.what() << '\n';
+        }
+        return code;
+    } catch (const std::exception& e) {
+        std::cerr << "Error: internal error: " << e.what() << '\n';
+        return exit_failure;
+    }
+}
+
+}  // namespace ratchet_cli

@@ -1,0 +1,73 @@
+// What every subcommand shares: the common flags, the engine built from them, output and
+// the mapping of errors to exit codes.
+#pragma once
+
+#include <ratchet/ratchet.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace ratchet_cli {
+
+/// Exit codes (documented in the README).
+enum exit_code : int {
+    exit_ok = 0,       ///< success (status: up to date)
+    exit_failure = 1,  ///< any failure, as Prisma (status: something pending or failed)
+    exit_usage = 2     ///< bad flags or input: nothing was attempted
+};
+
+/// Flags shared by all subcommands.
+struct common_flags {
+    std::string url;
+    std::string dir;
+    std::string schema_file;
+    std::string db_schema;
+    std::string lock_timeout;
+    std::string migration_lock_timeout;
+    int lock_retries = 0;
+    bool strict = false;
+    bool json = false;
+    bool quiet = false;
+    bool verbose = false;
+    std::string log_format = "text";
+};
+
+/// Adds the shared flags to a subcommand.
+void add_common_flags(CLI::App& sub, common_flags& flags, bool needs_database);
+
+/// Thrown for bad input found after parsing (missing URL, bad duration, missing directory).
+struct usage_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// The resolved inputs of one run.
+class cli_context {
+public:
+    cli_context(const common_flags& flags, std::string command, bool needs_database);
+
+    [[nodiscard]] ratchet::engine make_engine() const;
+    [[nodiscard]] const ratchet::migration_set& migrations() const { return migrations_; }
+    [[nodiscard]] const std::string& dir_label() const { return dir_label_; }
+    [[nodiscard]] const common_flags& flags() const { return flags_; }
+    [[nodiscard]] const std::string& command() const { return command_; }
+
+    /// Human text to stdout unless --quiet or --json.
+    void say(const std::string& text) const;
+
+private:
+    common_flags flags_;
+    std::string command_;
+    std::string url_;
+    std::string dir_label_;
+    ratchet::migration_set migrations_;
+};
+
+/// Builds the context and runs `body`, printing any error once (human text on stderr, or the
+/// JSON result object) and mapping it to an exit code.
+int run_guarded(const common_flags& flags, const std::string& command, bool needs_database,
+                const std::function<int(const cli_context&)>& body);
+
+}  // namespace ratchet_cli

@@ -1,0 +1,35 @@
+#include "cli_context.hpp"
+#include "commands.hpp"
+#include "human_report.hpp"
+#include "json_report.hpp"
+
+#include <iostream>
+#include <memory>
+
+namespace ratchet_cli {
+
+void setup_deploy(CLI::App& app, int& exit_code) {
+    auto flags = std::make_shared<common_flags>();
+    auto* sub = app.add_subcommand("deploy", "Apply pending migrations (prisma migrate deploy)");
+    add_common_flags(*sub, *flags, true);
+    sub->add_flag("--strict", flags->strict, "Stop before applying anything on checksum drift, missing or out-of-order migrations");
+    sub->add_option("--migration-lock-timeout", flags->migration_lock_timeout,
+                    "SET lock_timeout for each migration's statements (e.g. 5s)");
+    sub->add_option("--lock-retries", flags->lock_retries,
+                    "Retry a transactional migration that hit lock_timeout this many times");
+    sub->callback([flags, &exit_code] {
+        exit_code = run_guarded(*flags, "deploy", true, [](const cli_context& ctx) {
+            ctx.say(found_line(ctx.migrations().migrations.size(), ctx.dir_label()) + "\n");
+            auto engine = ctx.make_engine();
+            const auto report = engine.deploy();
+            if (ctx.flags().json) {
+                std::cout << deploy_json(report).dump(2) << '\n';
+            } else {
+                ctx.say(deploy_text(report));
+            }
+            return static_cast<int>(exit_ok);
+        });
+    });
+}
+
+}  // namespace ratchet_cli

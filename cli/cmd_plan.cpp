@@ -1,0 +1,37 @@
+#include "cli_context.hpp"
+#include "commands.hpp"
+#include "human_report.hpp"
+#include "json_report.hpp"
+
+#include <iostream>
+#include <memory>
+
+namespace ratchet_cli {
+
+void setup_plan(CLI::App& app, int& exit_code) {
+    auto flags = std::make_shared<common_flags>();
+    auto* sub = app.add_subcommand("plan", "Show what deploy would do, changing nothing");
+    add_common_flags(*sub, *flags, true);
+    sub->add_flag("--strict", flags->strict, "Treat warnings as blocking");
+    sub->callback([flags, &exit_code] {
+        exit_code = run_guarded(*flags, "plan", true, [](const cli_context& ctx) {
+            auto engine = ctx.make_engine();
+            const auto report = engine.plan();
+            const int rc = report.blocking_code ? exit_failure : exit_ok;
+            if (ctx.flags().json) {
+                std::cout << plan_json(report).dump(2) << '\n';
+                return rc;
+            }
+            ctx.say(found_line(ctx.migrations().migrations.size(), ctx.dir_label()) + "\n");
+            for (const auto& w : report.warnings) std::cerr << "warning: " << w.message << '\n';
+            if (report.blocking_code) {
+                std::cerr << "Deploy would fail:\nError: " << *report.blocking_code << "\n\n"
+                          << *report.blocking_message << '\n';
+            }
+            ctx.say(plan_text(report));
+            return rc;
+        });
+    });
+}
+
+}  // namespace ratchet_cli

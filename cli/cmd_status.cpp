@@ -1,0 +1,33 @@
+#include "cli_context.hpp"
+#include "commands.hpp"
+#include "human_report.hpp"
+#include "json_report.hpp"
+
+#include <iostream>
+#include <memory>
+
+namespace ratchet_cli {
+
+void setup_status(CLI::App& app, int& exit_code) {
+    auto flags = std::make_shared<common_flags>();
+    auto* sub = app.add_subcommand("status", "Show applied, pending and failed migrations (prisma migrate status)");
+    add_common_flags(*sub, *flags, true);
+    sub->callback([flags, &exit_code] {
+        exit_code = run_guarded(*flags, "status", true, [](const cli_context& ctx) {
+            auto engine = ctx.make_engine();
+            const auto report = engine.status();
+            const auto text = status_text(report, ctx.dir_label());
+            if (ctx.flags().json) {
+                std::cout << status_json(report, text.exit_code).dump(2) << '\n';
+                return text.exit_code;
+            }
+            ctx.say(found_line(ctx.migrations().migrations.size(), ctx.dir_label()) + "\n");
+            for (const auto& w : report.warnings) std::cerr << "warning: " << w.message << '\n';
+            ctx.say(text.out);
+            std::cerr << text.err;
+            return text.exit_code;
+        });
+    });
+}
+
+}  // namespace ratchet_cli

@@ -1,0 +1,36 @@
+// ratchet: a drop-in for `prisma migrate deploy / status / resolve`.
+#include "cli_context.hpp"
+#include "commands.hpp"
+
+#include <ratchet/version.hpp>
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+    CLI::App app{"ratchet: apply Prisma migrations to PostgreSQL, safely", "ratchet"};
+    app.set_version_flag("--version", std::string{ratchet::library_version()});
+    app.require_subcommand(1);
+    int exit_code = ratchet_cli::exit_ok;
+    ratchet_cli::setup_deploy(app, exit_code);
+    ratchet_cli::setup_status(app, exit_code);
+    ratchet_cli::setup_resolve(app, exit_code);
+    ratchet_cli::setup_plan(app, exit_code);
+    ratchet_cli::setup_verify(app, exit_code);
+    ratchet_cli::setup_hash(app, exit_code);
+    for (auto* sub : app.get_subcommands({})) {
+        sub->set_version_flag("--version", std::string{ratchet::library_version()});
+    }
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "ratchet: " << e.what() << ". Run 'ratchet --help' for usage.\n";
+        return ratchet_cli::exit_usage;
+    }
+    return exit_code;
+}
