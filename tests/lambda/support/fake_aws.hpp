@@ -1,0 +1,72 @@
+/// @file fake_aws.hpp
+/// Loopback stand-ins for AWS endpoints: Secrets Manager (GetSecretValue, JSON 1.1 protocol,
+/// SigV4 verified - a wrong signature is rejected as AWS does) and a CloudFormation ResponseURL
+/// (records every PUT).
+#pragma once
+
+#include "http_server.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <vector>
+
+namespace ratchet::lambda::test {
+
+inline constexpr const char* test_access_key = "AKIDRATCHETTEST";
+inline constexpr const char* test_secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYratchetKEY";
+inline constexpr const char* test_session_token = "IQoJb3JpZ2luX2VjEratchetSESSIONtoken+/=Zz9";
+inline constexpr const char* test_region = "eu-west-1";
+
+class fake_secrets_manager {
+public:
+    fake_secrets_manager();
+    /// A secret readable by the caller.
+    void put(const std::string& id, const std::string& secret_string);
+    /// A secret the caller may not read (AccessDeniedException).
+    void deny(const std::string& id);
+    [[nodiscard]] std::string url() const { return server_.base_url(); }
+    [[nodiscard]] int calls() const;
+    [[nodiscard]] int bad_signatures() const;
+
+private:
+    http_reply handle(const http_message& m);
+    mutable std::mutex mu_;
+    std::map<std::string, std::string> secrets_;
+    std::map<std::string, bool> denied_;
+    int calls_ = 0;
+    int bad_signatures_ = 0;
+    http_server server_;
+};
+
+/// Checks the SigV4 Authorization header of m for these credentials (service, region).
+/// Returns "" when valid, else why not.
+[[nodiscard]] std::string verify_sigv4(const http_message& m, const std::string& secret_key,
+                                       const std::string& service, const std::string& region);
+
+class fake_response_url {
+public:
+    struct put {
+        std::string target;
+        bool has_content_type = false;
+        std::string content_type;
+        std::string body;
+    };
+    fake_response_url();
+    /// Answer the next n PUTs with HTTP 500.
+    void fail_next(int n);
+    /// A pre-signed-looking URL (its query is a secret).
+    [[nodiscard]] std::string url(const std::string& name) const;
+    [[nodiscard]] std::vector<put> puts() const;
+    bool wait_puts(std::size_t n, std::chrono::milliseconds max) const;
+
+private:
+    mutable std::mutex mu_;
+    mutable std::condition_variable cv_;
+    std::vector<put> puts_;
+    int fail_first_;
+    http_server server_;
+};
+
+}  // namespace ratchet::lambda::test
