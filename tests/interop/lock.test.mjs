@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LOCK_KEY, advisoryLockSessions, migrationRows, scratchDb, tableExists, waitFor } from './lib/db.mjs';
+import { LOCK_KEY, advisoryLockSessions, lockWaiters, migrationRows, scratchDb, tableExists, waitFor } from './lib/db.mjs';
 import { expectApplied, expectError, expectNoPending, expectSuccessRow, show } from './lib/expect.mjs';
 import { BASIC, makeMigrationsDir } from './lib/fixtures.mjs';
 import { prisma } from './lib/prisma.mjs';
@@ -18,7 +18,7 @@ async function holdLock(db) {
   return c;
 }
 
-const waiters = (db) => advisoryLockSessions(db, false);
+const waiters = (db) => lockWaiters(db); // blocked (Prisma) or polling (ratchet)
 const holders = (db) => advisoryLockSessions(db, true);
 
 test('lock held by another session: prisma deploy fails with P1002 after ~10 s', async (t) => {

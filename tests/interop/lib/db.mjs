@@ -130,3 +130,27 @@ export async function waitFor(fn, { timeoutMs = 15000, intervalMs = 50, what = '
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Sessions (other than the test's own) waiting for Prisma's lock in `db`, whichever
+ * way they wait: blocked in pg_advisory_lock() (an ungranted pg_locks entry, as
+ * Prisma does) or polling with pg_try_advisory_lock() (their last statement
+ * mentions the key, and they do not hold it).
+ */
+export async function lockWaiters(db) {
+  const r = await db.query(
+    `WITH holders AS (
+       SELECT l.pid FROM pg_locks l
+        WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = $1::bigint AND l.objsubid = 1
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+     SELECT count(DISTINCT a.pid)::int AS n
+       FROM pg_stat_activity a
+       LEFT JOIN pg_locks w ON w.pid = a.pid AND w.locktype = 'advisory' AND NOT w.granted
+                           AND w.classid = 0 AND w.objid = $1::bigint AND w.objsubid = 1
+      WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+        AND a.pid NOT IN (SELECT pid FROM holders)
+        AND (w.pid IS NOT NULL OR position($2 in a.query) > 0)`,
+    [LOCK_KEY, String(LOCK_KEY)],
+  );
+  return r.rows[0].n;
+}
