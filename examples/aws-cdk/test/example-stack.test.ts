@@ -213,7 +213,7 @@ test('IAM auth variant: rds-db:connect for the DB user, IamAuth/DatabaseUser pro
   });
 });
 
-test('the blog example migrations synthesise too (skipped until examples/blog/migrations exists)', (t) => {
+test('examples/blog/migrations synthesises and hashes like ratchet (skipped while it does not exist)', (t) => {
   const blog = path.resolve(__dirname, '..', '..', '..', 'blog', 'migrations');
   if (!fs.existsSync(blog)) {
     t.skip(`${blog} does not exist yet`);
