@@ -84,22 +84,30 @@ test('rows written by ratchet and by prisma match field by field', async (t) => 
   const dbR = await scratchDb(t, 'rows_r');
   const dbP = await scratchDb(t, 'rows_p');
   const extra = '20240104000000_baseline_only';
-  const dir = makeMigrationsDir(t, { ...BASIC, [extra]: 'CREATE TABLE "Audit" ("id" INT);\n' });
+  // CRLF line endings and a Latin-1 byte (invalid UTF-8) in a comment: the checksum
+  // is SHA-256 of the lossily decoded text (U+FFFD), not of the raw bytes.
+  const enc = '20240103000001_crlf_latin1';
+  const deployed = [...NAMES, enc];
+  const dir = makeMigrationsDir(t, {
+    ...BASIC,
+    [enc]: Buffer.concat([Buffer.from('-- caf'), Buffer.from([0xe9]), Buffer.from(' au lait\r\nCREATE TABLE "Latin" ("id" INT);\r\n')]),
+    [extra]: 'CREATE TABLE "Audit" ("id" INT);\n',
+  });
   const oR = { url: dbR.url, migrationsDir: dir };
   const oP = { url: dbP.url, migrationsDir: dir };
 
   // Record `extra` with resolve --applied first (both tools), then deploy the rest.
   expectExit0(await ratchet.resolveApplied(extra, oR), 'ratchet resolve --applied');
   expectExit0(await prisma.resolveApplied(extra, oP), 'prisma resolve --applied');
-  expectApplied(await ratchet.deploy(oR), NAMES, 'ratchet deploy');
-  expectApplied(await prisma.deploy(oP), NAMES, 'prisma deploy');
+  expectApplied(await ratchet.deploy(oR), deployed, 'ratchet deploy');
+  expectApplied(await prisma.deploy(oP), deployed, 'prisma deploy');
 
   // Same table definition, whichever tool created it.
   assert.deepEqual(await migrationsTableShape(dbR), await migrationsTableShape(dbP), '_prisma_migrations DDL differs');
 
   const rowsR = await migrationRows(dbR);
   const rowsP = await migrationRows(dbP);
-  const order = [extra, ...NAMES];
+  const order = [extra, ...deployed];
   assert.deepEqual(rowsR.map((r) => r.migration_name), order, 'ratchet rows (by started_at)');
   assert.deepEqual(rowsP.map((r) => r.migration_name), order, 'prisma rows (by started_at)');
 
