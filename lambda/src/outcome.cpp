@@ -29,14 +29,14 @@ std::string type_of(const ratchet::error& e) {
 }
 
 outcome from_ratchet_error(std::string physical_id, const ratchet::error& e, const std::string& stage) {
+    const std::string what = e.what();
     std::string msg = "[" + std::string(e.code_name()) + "] ";
+    if (!e.migration().empty() && what.find(e.migration()) == std::string::npos) msg += "migration " + e.migration() + ": ";
+    msg += what;
     if (e.code() == errc::deadline_exceeded) {
-        msg += "deadline reached" + (e.migration().empty() ? " while " + stage : " while applying migration " + e.migration()) +
-               "; the running statement was cancelled and rolled back, re-run to continue: ";
-    } else if (!e.migration().empty()) {
-        msg += "migration " + e.migration() + ": ";
+        if (e.migration().empty()) msg += " (while " + stage + ")";
+        msg += "; re-run the deployment to continue";
     }
-    msg += e.what();
     std::vector<std::string> trace{"code: " + std::string(e.code_name())};
     if (!e.sqlstate().empty()) trace.push_back("sqlstate: " + e.sqlstate());
     if (!e.migration().empty()) trace.push_back("migration: " + e.migration());
