@@ -9,6 +9,7 @@ import {
   expectExit,
   expectFailedRow,
   expectNoPending,
+  expectResolvedAppliedRow,
   expectRolledBackRow,
   expectStatusFailed,
   expectStatusPending,
@@ -148,4 +149,29 @@ test('failed under ratchet in a transaction: rolled-back row does not block pris
   const last = rows.get(BAD).at(-1);
   expectSuccessRow(last, { name: BAD, checksum: checksumOf(dir, BAD) }, 'prisma');
   expectNoPending(await ratchet.deploy(o), 'ratchet deploy at the end');
+});
+
+test('failed under prisma, hotfixed with ratchet resolve --applied: prisma carries on', async (t) => {
+  const db = await scratchDb(t, 'fail_hotfix');
+  const dir = makeMigrationsDir(t, {
+    [M1]: BASIC[M1],
+    [BAD]: 'SELECT * FROM "does_not_exist";\n',
+  });
+  const o = { url: db.url, migrationsDir: dir };
+  expectExit(await prisma.deploy(o), 1, 'prisma deploy (fails)');
+
+  // "I fixed the database by hand": mark the failed migration applied.
+  const rr = await ratchet.resolveApplied(BAD, o);
+  expectExit(rr, 0, 'ratchet resolve --applied on a failed migration');
+  let rows = rowsByName(await migrationRows(db));
+  assert.equal(rows.get(BAD).length, 2, 'failed row kept (rolled back), applied row added');
+  expectRolledBackRow(rows.get(BAD)[0], { name: BAD }, 'the failed row is marked rolled back');
+  expectResolvedAppliedRow(rows.get(BAD)[1], { name: BAD, checksum: checksumOf(dir, BAD) }, 'ratchet resolve --applied');
+
+  writeMigration(dir, AFTER, 'CREATE TABLE "After" ("id" INT);\n');
+  expectApplied(await prisma.deploy(o), [AFTER], 'prisma deploy after the hotfix');
+  expectUpToDate(await prisma.status(o), 'prisma status at the end');
+  expectUpToDate(await ratchet.status(o), 'ratchet status at the end');
+  rows = rowsByName(await migrationRows(db));
+  expectSuccessRow(rows.get(AFTER)[0], { name: AFTER, checksum: checksumOf(dir, AFTER) }, 'prisma');
 });
