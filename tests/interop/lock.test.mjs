@@ -38,6 +38,7 @@ test('lock held by another session: ratchet deploy --lock-timeout 1s fails with 
   await holdLock(db);
   const res = await ratchet.deploy({ url: db.url, migrationsDir: dir, timeoutMs: 30000 }, ['--lock-timeout', '1s']);
   expectError(res, 'P1002', 'ratchet deploy --lock-timeout 1s under a held lock');
+  assert.match(res.stderr, LOCK_CONTEXT, show(res));
   assert.ok(res.ms >= 900, `ratchet should wait ~1 s before giving up (took ${res.ms} ms)`);
   assert.ok(res.ms < 6000, `ratchet should give up after ~1 s (took ${res.ms} ms)`);
   assert.ok(!(await tableExists(db, '_prisma_migrations')), 'nothing done without the lock');
