@@ -16,6 +16,8 @@ let dummyDir = null;
 function dummyEngines() {
   if (dummyDir) return dummyDir;
   dummyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-interop-engines-'));
+  const dir = dummyDir;
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   // Files only need to exist so the CLI does not try to download engines.
   fs.writeFileSync(path.join(dummyDir, 'libquery_engine-dummy.so.node'), '');
   const se = path.join(dummyDir, 'schema-engine-dummy');
