@@ -16,7 +16,7 @@ const enabled = !!zip && fs.existsSync(zip) && fs.statSync(zip).isFile();
 const skip = enabled ? false : 'RATCHET_LAMBDA_ZIP (the real ratchet-lambda.zip) not set or missing';
 
 interface Outcome {
-  kind: 'response' | 'error';
+  kind: 'response' | 'error' | 'exited';
   body: any;
 }
 
@@ -45,6 +45,7 @@ function invoke(event: object): Promise<Outcome> {
     const timer = setTimeout(() => reject(new Error(`no answer to ${id}; bootstrap stderr:\n${stderr}`)), 30_000);
     outcomes.set(id, (o) => {
       clearTimeout(timer);
+      outcomes.delete(id);
       resolve(o);
     });
   });
@@ -151,6 +152,13 @@ before(async () => {
   });
   child.stdout!.on('data', (c) => (stderr += c));
   child.stderr!.on('data', (c) => (stderr += c));
+  // The bootstrap never exits on its own (it long-polls /next): if it does, fail the waiting tests at once.
+  child.on('exit', (code, signal) => {
+    for (const [id, done] of outcomes) {
+      done({ kind: 'exited', body: { id, code, signal, stderr } });
+    }
+    outcomes.clear();
+  });
 });
 
 after(async () => {
