@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 
 const tempDirs: string[] = [];
 process.on('exit', () => {
@@ -101,8 +102,6 @@ export interface ZipInput {
 }
 
 export function writeZip(file: string, entries: ZipInput[]): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const zlib = require('node:zlib') as typeof import('node:zlib');
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
