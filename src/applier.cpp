@@ -57,13 +57,15 @@ std::string locate(const migration& m, std::string_view script, const pg_error_i
     return where;
 }
 
-std::string failure_logs(const migration& m, const pg_error_info& e, const std::string& where) {
+std::string failure_logs(const migration& m, const pg_error_info& e, const std::string& where,
+                         const apply_settings& settings) {
     std::string s = prisma_text::p3018_head(m.name);
     s += "\nDatabase error code: " + (e.sqlstate.empty() ? std::string{"none"} : e.sqlstate) + "\n";
     s += "\nDatabase error:\n" + (e.severity.empty() ? "ERROR" : e.severity) + ": " + e.message;
     if (!e.detail.empty()) s += "\nDETAIL: " + e.detail;
     if (!e.hint.empty()) s += "\nHINT: " + e.hint;
-    return s + where + "\n";
+    s += where + "\n";
+    return settings.secrets != nullptr ? settings.secrets->redact(s) : s;
 }
 
 [[noreturn]] void throw_failed(const migration& m, const pg_error_info& e, const std::string& logs) {
@@ -89,8 +91,9 @@ void record_rolled_back_attempt(pg_connection& c, const migration& m, timestamp 
 
 // One attempt of a transactional migration; returns the failure, if any.
 std::optional<pg_error_info> try_transactional(pg_connection& c, const migration& m,
-                                               const timeouts& t, timestamp started,
+                                               const apply_settings& s, timestamp started,
                                                std::string& logs) {
+    const timeouts t = effective(m, s);
     c.exec("BEGIN;" + set_timeouts_sql(t, true));
     const script_outcome out = c.run_script(m.sql);
     if (!out.failure) {
@@ -100,20 +103,19 @@ std::optional<pg_error_info> try_transactional(pg_connection& c, const migration
         return std::nullopt;
     }
     const auto statements = split_statements(m.sql);
-    logs = failure_logs(m, *out.failure, locate(m, m.sql, *out.failure, out.statements_ok, 0, statements));
+    logs = failure_logs(m, *out.failure, locate(m, m.sql, *out.failure, out.statements_ok, 0, statements), s);
     if (c.ok()) c.exec("ROLLBACK");
     return out.failure;
 }
 
 void apply_transactional(pg_connection& c, const migration& m, const apply_settings& s,
                          spdlog::logger& log) {
-    const timeouts t = effective(m, s);
     std::mt19937 rng{std::random_device{}()};
     auto backoff = s.retry_backoff;
     for (int attempt = 0;; ++attempt) {
         const timestamp started = now_utc();
         std::string logs;
-        const auto failure = try_transactional(c, m, t, started, logs);
+        const auto failure = try_transactional(c, m, s, started, logs);
         if (!failure) return;
         const bool retry = failure->sqlstate == "55P03" && attempt < s.lock_retries && c.ok();
         if (retry) {
@@ -141,7 +143,7 @@ void apply_autocommit(pg_connection& c, const migration& m, const apply_settings
         const script_outcome out = c.run_script(text);
         if (!out.failure) continue;
         const std::string logs =
-            failure_logs(m, *out.failure, locate(m, text, *out.failure, i, statements[i].begin, statements));
+            failure_logs(m, *out.failure, locate(m, text, *out.failure, i, statements[i].begin, statements), s);
         if (c.ok()) {
             c.exec("ROLLBACK");  // harmless outside a block; ends one the script opened
             c.exec("UPDATE _prisma_migrations SET logs = " + c.literal(logs) + " WHERE id = " + c.literal(row.id));

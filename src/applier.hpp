@@ -2,6 +2,7 @@
 #pragma once
 
 #include "pg.hpp"
+#include "redactor.hpp"
 
 #include <ratchet/migration.hpp>
 #include <ratchet/report.hpp>
@@ -18,7 +19,8 @@ struct apply_settings {
     std::optional<std::chrono::milliseconds> statement_timeout;  ///< SET statement_timeout
     int lock_retries = 0;
     std::chrono::milliseconds retry_backoff{1000};
-    std::string origin;  ///< for messages: where migration.sql lives
+    std::string origin;                ///< for messages: where migration.sql lives
+    const redactor* secrets = nullptr; ///< applied to error texts (scripts may quote secrets)
 };
 
 /// Transactional migrations run in one transaction with their history row; on failure nothing

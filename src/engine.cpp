@@ -95,7 +95,7 @@ struct engine::impl {
 
     [[nodiscard]] apply_settings settings_for_apply() const {
         return {opts.migration_lock_timeout, opts.statement_timeout, opts.lock_retries,
-                opts.lock_retry_backoff, opts.migrations.origin};
+                opts.lock_retry_backoff, opts.migrations.origin, &secrets};
     }
 
     void log_warnings(const std::vector<warning>& ws) const {

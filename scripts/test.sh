@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds (normal, and asan+ubsan), starts a
+# throwaway PostgreSQL cluster, runs every ctest label, and always stops the cluster.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+scripts/install-deps.sh
+jobs=$(nproc)
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRATCHET_WARNINGS_AS_ERRORS=ON >/dev/null
+cmake --build build -j"$jobs"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DRATCHET_WARNINGS_AS_ERRORS=ON \
+    -DRATCHET_SANITIZE="address;undefined" -DRATCHET_BUILD_LAMBDA=OFF -DRATCHET_BUILD_EXAMPLES=OFF \
+    -DRATCHET_INSTALL=OFF >/dev/null
+cmake --build build-asan -j"$jobs" --target ratchet_unit_tests ratchet_db_tests ratchet_cli
+
+cluster=build/test-pg
+trap 'scripts/pg-cluster.sh stop "$cluster"' EXIT
+scripts/pg-cluster.sh start "$cluster"
+. "$cluster/env"
+export RATCHET_TEST_ADMIN_URL
+
+status=0
+echo "== asan+ubsan: unit and db tests"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -L 'unit|db' || status=1
+echo "== all tests"
+ctest --test-dir build --output-on-failure || status=1
+echo "test.sh: finished in $(( $(date +%s) - start )) s"
+exit $status
