@@ -42,6 +42,25 @@ std::vector<std::string> warning_texts(const std::vector<ratchet::warning>& ws) 
     return out;
 }
 
+std::string joined(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
+/// Rows of other releases that a rollback Update tolerates: newer migrations and failed rows.
+void add_history_warnings(std::vector<std::string>& warnings, const ratchet::status_report& st,
+                          const std::vector<ratchet::history_row>& rows) {
+    std::vector<std::string> failed;
+    for (const auto& r : rows) {
+        if (r.failed()) failed.push_back(r.migration_name);
+    }
+    if (!st.missing_locally.empty()) {
+        warnings.push_back("database holds migrations newer than this bundle: " + joined(st.missing_locally));
+    }
+    if (!failed.empty()) warnings.push_back("database holds failed migrations: " + joined(failed));
+}
+
 /// True when status() reports every bundled migration as applied.
 bool all_bundled_applied(const ratchet::status_report& st, const bundle& b) {
     return std::all_of(b.set.migrations.begin(), b.set.migrations.end(), [&](const ratchet::migration& m) {
@@ -59,8 +78,7 @@ outcome update_or_deploy(const cfn_event& e, const bundle& b, const db_config& c
         const auto st = eng.status();
         if (all_bundled_applied(st, b)) {
             auto warnings = warning_texts(st.warnings);
-            if (!st.failed.empty()) warnings.push_back("database holds failed migrations of another release");
-            if (!st.missing_locally.empty()) warnings.push_back("database holds migrations newer than this bundle");
+            add_history_warnings(warnings, st, eng.history());
             log_line("info", "every bundled migration is already applied; nothing to do", {{"warnings", warnings}});
             return success(cfg.physical_id, make_data(0, last_name(b), b.hash, warnings));
         }

@@ -2,6 +2,7 @@
 
 #include "cfn_response.hpp"
 #include "log.hpp"
+#include "text.hpp"
 
 namespace ratchet::lambda {
 
@@ -10,7 +11,9 @@ namespace {
 using json = nlohmann::json;
 
 invocation_error to_error(const outcome& o) {
-    std::vector<std::string> trace{o.error_type + ": " + o.reason};
+    // The CDK framework drops the first trace line and appends the others to errorMessage, so
+    // the first line only repeats the start of the message (for plain Lambda consoles).
+    std::vector<std::string> trace{o.error_type + ": " + truncate_utf8(o.reason, 200)};
     trace.insert(trace.end(), o.trace.begin(), o.trace.end());
     return {o.error_type.empty() ? "Unknown" : o.error_type, o.reason, trace};
 }

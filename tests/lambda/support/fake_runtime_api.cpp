@@ -47,6 +47,12 @@ std::string fake_runtime_api::all_bodies() const {
     return out;
 }
 
+void fake_runtime_api::drop_pollers() {
+    const std::lock_guard lock(mu_);
+    ++generation_;
+    cv_.notify_all();
+}
+
 int fake_runtime_api::duplicate_posts() const {
     const std::lock_guard lock(mu_);
     return duplicates_;
@@ -77,8 +83,9 @@ http_reply fake_runtime_api::next() {
     std::unique_lock lock(mu_);
     ++next_calls_;
     cv_.notify_all();
-    cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (stopping_) return {500, {}, "{}"};
+    const int generation = generation_;
+    cv_.wait(lock, [&] { return stopping_ || generation != generation_ || !queue_.empty(); });
+    if (stopping_ || generation != generation_) return {500, {}, "{}"};
     const queued q = queue_.front();
     queue_.pop_front();
     const auto deadline = std::chrono::duration_cast<std::chrono::milliseconds>(

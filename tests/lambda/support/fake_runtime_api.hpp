@@ -41,6 +41,9 @@ public:
     [[nodiscard]] std::optional<std::string> init_error() const;
     /// Every answer body recorded (for secret scans).
     [[nodiscard]] std::string all_bodies() const;
+    /// Releases every pending /next poll without an event (call after killing the runtime,
+    /// so its orphaned poll cannot swallow the next event).
+    void drop_pollers();
     /// Posts answered 403 because the id was already answered.
     [[nodiscard]] int duplicate_posts() const;
 
@@ -62,6 +65,7 @@ private:
     int next_calls_ = 0;
     int duplicates_ = 0;
     int counter_ = 0;
+    int generation_ = 0;
     http_server server_;
 };
 

@@ -56,6 +56,7 @@ void harness::stop() {
         BOOST_TEST_MESSAGE("bootstrap output:\n" << proc_->output());
         proc_->stop();
         proc_.reset();
+        runtime.drop_pollers();
     }
 }
 
