@@ -15,17 +15,16 @@ std::string lines(const std::vector<std::string>& names) {
 }
 
 std::string failed_block(const std::vector<std::string>& failed) {
-    const std::string m = plural(failed.size(), "migration");
+    // Prisma's text, with "migration(s)" kept literally where Prisma keeps it.
     const std::string& first = failed.front();
-    return "Following " + m + " have failed:\n" + lines(failed) +
-           "\nDuring development if the failed " + m +
-           " have not been deployed to a production database you can then fix the " + m +
-           " and run prisma migrate dev.\n\nThe failed " + m +
-           " can be marked as rolled back or applied:\n\n- If you rolled back the " + m +
-           " manually:\nratchet resolve --rolled-back \"" + first +
-           "\"\n\n- If you fixed the database manually (hotfix):\nratchet resolve --applied \"" +
-           first + "\"\n\nRead more about how to resolve migration issues in a production "
-           "database:\nhttps://pris.ly/d/migrate-resolve\n";
+    return "Following " + plural(failed.size(), "migration") + " have failed:\n" + lines(failed) +
+           "\nDuring development if the failed migration(s) have not been deployed to a production "
+           "database you can then fix the migration(s) and run prisma migrate dev.\n\n"
+           "The failed migration(s) can be marked as rolled back or applied:\n      \n"
+           "- If you rolled back the migration(s) manually:\nratchet resolve --rolled-back \"" + first +
+           "\"\n\n- If you fixed the database manually (hotfix):\nratchet resolve --applied \"" + first +
+           "\"\n\nRead more about how to resolve migration issues in a production database:\n"
+           "https://pris.ly/d/migrate-resolve\n";
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ test('P3005: same code and message as Prisma on a non-empty unmanaged database',
 // Known difference (reported, not yet decided): Prisma's "failed" block keeps the
 // literal "(s)" in its prose and has a whitespace-only line; ratchet pluralises
 // by count and names its own resolve command. The names and exit code agree.
-test('status "failed" block text matches Prisma (modulo the resolve command)', { todo: 'ratchet pluralises "migration(s)" and drops a whitespace line' }, async (t) => {
+test('status "failed" block text matches Prisma (modulo the resolve command)', async (t) => {
   const db = await scratchDb(t, 'texts_failed_block');
   const dir = makeMigrationsDir(t, { [M1]: BASIC[M1], [BAD]: 'SELECT * FROM "does_not_exist";\n' });
   const o = { url: db.url, migrationsDir: dir };
