@@ -5,6 +5,7 @@
 #   lib/*.so*                  runtime needs, glibc included (provided.al2023 has glibc 2.34 only)
 #   migrations/                the bundled migrations (RATCHET_LAMBDA_MIGRATIONS_DIR)
 #   certs/rds-global-bundle.pem  when RATCHET_LAMBDA_CA_BUNDLE is given (see lambda/README.md)
+#   certs/system-ca.pem        the build machine's CA store, fallback for HTTPS to AWS endpoints
 # Inputs: BOOTSTRAP LAUNCHER MIGRATIONS_DIR CA_BUNDLE STAGING ZIP ZIP_PROGRAM STRIP
 cmake_minimum_required(VERSION 3.21)
 
@@ -55,6 +56,11 @@ else()
         "No RDS CA bundle was given at build time (cmake -DRATCHET_LAMBDA_CA_BUNDLE=/path/global-bundle.pem).\n"
         "Without certs/rds-global-bundle.pem the runtime verifies the server against the system CA file\n"
         "(or RATCHET_SSLROOTCERT), which does not contain the RDS CAs. See lambda/README.md.\n")
+endif()
+
+# A fallback CA store for HTTPS (Secrets Manager) when the image has none at the usual paths.
+if(EXISTS /etc/ssl/certs/ca-certificates.crt)
+    stage_file(/etc/ssl/certs/ca-certificates.crt "${STAGING}/certs/system-ca.pem" "${file_mode}")
 endif()
 
 file(REMOVE "${ZIP}")

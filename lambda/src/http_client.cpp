@@ -4,7 +4,10 @@
 
 #include <curl/curl.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
+#include <vector>
 #include <mutex>
 
 namespace ratchet::lambda {
@@ -33,6 +36,22 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
         static_cast<http_response*>(user)->headers.clear();  // a new (final) status line
     }
     return size * n;
+}
+
+/// The CA file for https: SSL_CERT_FILE, else the image's (AL2023 and Debian paths), else the
+/// copy shipped in the zip. libcurl's compiled-in default is Debian's path, absent on AL2023.
+std::string ca_file() {
+    std::vector<std::string> candidates;
+    if (const char* env = std::getenv("SSL_CERT_FILE")) candidates.emplace_back(env);
+    candidates.emplace_back("/etc/pki/tls/certs/ca-bundle.crt");
+    candidates.emplace_back("/etc/ssl/certs/ca-certificates.crt");
+    const char* root = std::getenv("LAMBDA_TASK_ROOT");
+    candidates.push_back(std::string(root != nullptr ? root : "/var/task") + "/certs/system-ca.pem");
+    for (const auto& c : candidates) {
+        std::error_code ec;
+        if (!c.empty() && std::filesystem::is_regular_file(c, ec)) return c;
+    }
+    return {};
 }
 
 using curl_ptr = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
@@ -89,6 +108,10 @@ http_response http_send(const http_request& req) {
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &resp);
+    if (req.url.rfind("https://", 0) == 0) {
+        static const std::string cafile = ca_file();
+        if (!cafile.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, cafile.c_str());
+    }
     set_method_and_body(h, req);
     const CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK) throw http_transport_error(curl_easy_strerror(rc));

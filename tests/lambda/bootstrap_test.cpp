@@ -6,6 +6,9 @@
 #include "sigv4.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <libpq-fe.h>
+
+#include <thread>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -358,4 +361,39 @@ BOOST_AUTO_TEST_CASE(runtime_polls_next_quickly_after_exec) {
     const auto ms = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t0).count();
     BOOST_TEST_MESSAGE("exec to first /next: " << ms << " ms");
     BOOST_TEST(ms < 2'000);
+}
+
+BOOST_AUTO_TEST_CASE(lock_wait_is_bounded_by_the_deadline) {
+    if (!have_db()) return;
+    harness h("v1");
+    // Another deployer holds Prisma's advisory lock for the whole test.
+    std::unique_ptr<PGconn, decltype(&PQfinish)> other{PQconnectdb(h.db->url().c_str()), &PQfinish};
+    BOOST_REQUIRE(PQstatus(other.get()) == CONNECTION_OK);
+    PQclear(PQexec(other.get(), "SELECT pg_advisory_lock(72707369)"));
+    h.start();
+    const auto sent = std::chrono::system_clock::now();
+    const auto r = h.invoke(h.cfn_event("Create", h.db_props()).dump(), seconds{8}, seconds{30});
+    BOOST_TEST((r.at < sent + seconds{8}));
+    BOOST_TEST(r.kind == "error");
+    const std::string type = body_of(r)["errorType"];
+    BOOST_TEST((type == "LockTimeout" || type == "DeadlineExceeded"));
+    BOOST_TEST_MESSAGE("lock wait answer: " << r.body);
+    h.check_no_secrets();
+}
+
+BOOST_AUTO_TEST_CASE(hanging_secrets_manager_fails_before_the_deadline) {
+    harness h("v1", false);
+    http_server slow([](const http_message&) {
+        std::this_thread::sleep_for(seconds{12});
+        return http_reply{500, {}, "{}"};
+    });
+    h.env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = slow.base_url();
+    h.start();
+    const json props{{"ServiceToken", "arn:aws:lambda:eu-west-1:1:function:framework"}, {"DatabaseHost", "127.0.0.1"},
+                     {"SecretArn", "db-secret"}, {"MigrationsHash", fixture_hash("v1")}};
+    const auto sent = std::chrono::system_clock::now();
+    const auto r = h.invoke(h.cfn_event("Create", props).dump(), seconds{8}, seconds{30});
+    BOOST_TEST((r.at < sent + seconds{8}));
+    BOOST_TEST(body_of(r)["errorType"] == "SecretError");
+    h.stop();
 }
