@@ -1,0 +1,1 @@
+-- ratchet:lock-timeout=5 fortnights

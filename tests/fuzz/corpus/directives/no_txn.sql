@@ -1,0 +1,2 @@
+-- ratchet:no-transaction
+CREATE INDEX CONCURRENTLY i ON t(x);

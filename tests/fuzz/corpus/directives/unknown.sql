@@ -1,0 +1,2 @@
+-- ratchet:transaction=off
+SELECT 1;

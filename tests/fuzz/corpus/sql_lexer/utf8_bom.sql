@@ -1,0 +1,2 @@
+ï»¿-- ratchet:lock-timeout=5s
+INSERT INTO t VALUES ('Ã©tÃ©', 'ÿþ');
