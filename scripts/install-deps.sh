@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libpq-dev libssl-dev libspdlog-dev
           libboost-test-dev libcli11-dev nlohmann-json3-dev libcurl4-openssl-dev
-          postgresql postgresql-client zip unzip python3 clang libclang-rt-14-dev)
+          postgresql zip unzip python3 clang libclang-rt-14-dev)
 if [[ "${RATCHET_WITH_NODE:-1}" == 1 ]]; then packages+=(nodejs npm); fi
 missing=()
 for p in "${packages[@]}"; do
@@ -13,6 +13,6 @@ done
 if ((${#missing[@]})); then
     echo "installing: ${missing[*]}"
     SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

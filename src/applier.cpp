@@ -99,7 +99,12 @@ std::optional<pg_error_info> try_transactional(pg_connection& c, const migration
     if (!out.failure) {
         history_row row{new_uuid_v4(), m.checksum, now_utc(), m.name, std::nullopt,
                         std::nullopt, started, 1};
-        c.exec(insert_row_sql(c, row) + ";COMMIT");
+        try {
+            c.exec(insert_row_sql(c, row) + ";COMMIT");
+        } catch (const error& e) {
+            if (e.code() == errc::connection) throw commit_in_doubt(m.name, row.id);
+            throw;
+        }
         return std::nullopt;
     }
     const auto statements = split_statements(m.sql);

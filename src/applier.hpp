@@ -4,6 +4,7 @@
 #include "pg.hpp"
 #include "redactor.hpp"
 
+#include <ratchet/error.hpp>
 #include <ratchet/migration.hpp>
 #include <ratchet/report.hpp>
 
@@ -21,6 +22,16 @@ struct apply_settings {
     std::chrono::milliseconds retry_backoff{1000};
     std::string origin;                ///< for messages: where migration.sql lives
     const redactor* secrets = nullptr; ///< applied to error texts (scripts may quote secrets)
+};
+
+/// Thrown when the connection broke during the COMMIT of a transactional migration: whether it
+/// committed is unknown until the history is read again (never guessed, never retried blindly).
+struct commit_in_doubt : error {
+    commit_in_doubt(const std::string& migration, std::string id)
+        : error(errc::commit_in_doubt,
+                "the connection was lost while committing migration " + migration, {}, migration),
+          row_id{std::move(id)} {}
+    std::string row_id;  ///< id of the history row the COMMIT would have made durable
 };
 
 /// Transactional migrations run in one transaction with their history row; on failure nothing

@@ -98,6 +98,35 @@ struct engine::impl {
                 opts.lock_retry_backoff, opts.migrations.origin, &secrets};
     }
 
+    // After a connection loss during COMMIT: read the history on a new connection instead of
+    // guessing. The advisory lock went with the old session, so deploy stops either way.
+    [[noreturn]] void resolve_doubt(const commit_in_doubt& doubt) const {
+        std::optional<bool> committed;
+        try {
+            auto c = connect();
+            set_up_schema(c, false);
+            const auto r = c.exec_params("SELECT finished_at IS NOT NULL FROM _prisma_migrations WHERE id = $1",
+                                         {doubt.row_id});
+            committed = r.rows() == 1 && r.get(0, 0) == "t";
+        } catch (const error& e) {
+            log->error("could not re-read the history after losing the connection: {}", e.what());
+        }
+        if (!committed) {
+            throw error(errc::commit_in_doubt,
+                        "the connection was lost while committing migration " + doubt.migration() +
+                            " and the history could not be read back; run `ratchet status` to see "
+                            "whether it was applied before deploying again",
+                        {}, doubt.migration());
+        }
+        throw error(errc::connection,
+                    "the connection was lost while committing migration " + doubt.migration() +
+                        (*committed ? "; the history shows it was committed. "
+                                    : "; the history shows it was not committed and nothing of it "
+                                      "remains. ") +
+                        "Run deploy again to continue.",
+                    {}, doubt.migration());
+    }
+
     void log_warnings(const std::vector<warning>& ws) const {
         for (const auto& w : ws) log->warn("{}", w.message);
     }
@@ -138,7 +167,11 @@ deploy_report engine::deploy() {
     for (const migration* m : decision.pending) report.pending_before.push_back(m->name);
     const auto settings = s.settings_for_apply();
     for (const migration* m : decision.pending) {
-        report.applied.push_back(apply_migration(c, *m, settings, *s.log));
+        try {
+            report.applied.push_back(apply_migration(c, *m, settings, *s.log));
+        } catch (const commit_in_doubt& doubt) {
+            s.resolve_doubt(doubt);
+        }
     }
     report.total = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
     return report;
