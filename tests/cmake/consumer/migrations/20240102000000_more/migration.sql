@@ -1,0 +1,2 @@
+-- ratchet:no-transaction
+CREATE INDEX CONCURRENTLY t_id ON t (id);
