@@ -83,6 +83,12 @@ std::string failure_logs(const migration& m, const pg_error_info& e, const std::
     throw error(errc::migration_failed, logs, e.sqlstate, m.name);
 }
 
+// After a deadline cancelled the script, the ROLLBACK and the record of the attempt still need a
+// moment; without this they would be cancelled too.
+void allow_cleanup(pg_connection& c, const pg_error_info& e) {
+    if (e.cancelled_by_deadline) c.set_deadline(clock::now() + std::chrono::seconds{2});
+}
+
 void record_rolled_back_attempt(pg_connection& c, const migration& m, timestamp started,
                                 const std::string& logs) {
     history_row row{new_uuid_v4(), m.checksum, std::nullopt, m.name, logs, now_utc(), started, 0};
@@ -109,6 +115,7 @@ std::optional<pg_error_info> try_transactional(pg_connection& c, const migration
     }
     const auto statements = split_statements(m.sql);
     logs = failure_logs(m, *out.failure, locate(m, m.sql, *out.failure, out.statements_ok, 0, statements), s);
+    allow_cleanup(c, *out.failure);
     if (c.ok()) c.exec("ROLLBACK");
     return out.failure;
 }
@@ -149,6 +156,7 @@ void apply_autocommit(pg_connection& c, const migration& m, const apply_settings
         if (!out.failure) continue;
         const std::string logs =
             failure_logs(m, *out.failure, locate(m, text, *out.failure, i, statements[i].begin, statements), s);
+        allow_cleanup(c, *out.failure);
         if (c.ok()) {
             c.exec("ROLLBACK");  // harmless outside a block; ends one the script opened
             c.exec("UPDATE _prisma_migrations SET logs = " + c.literal(logs) + " WHERE id = " + c.literal(row.id));
