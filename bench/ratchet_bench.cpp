@@ -3,6 +3,8 @@
 //   ratchet_bench scan DIR REPS     W5: load_directory + migrations_hash + plan (decide_deploy against a
 //                                   history in which every migration is applied, i.e. the no-op plan).
 //                                   One JSON line per repetition: {"load_ms","hash_ms","plan_ms","total_ms"}.
+//   ratchet_bench scan-noplan DIR REPS   the same without the plan step (plan_ms = -1), for sizes where
+//                                   decide_deploy's quadratic migration_set::find() would take minutes.
 //   ratchet_bench deploy URL DIR REPS
 //                                   W1/W2: load_directory + engine::deploy() REPS times in one process
 //                                   (the first call on a fresh database is W1, later ones are W2 no-ops).
@@ -36,7 +38,7 @@ long maxrss_kb() {
     return ru.ru_maxrss;
 }
 
-int scan(const char* dir, int reps) {
+int scan(const char* dir, int reps, bool with_plan) {
     std::size_t sink = 0;
     for (int i = 0; i < reps; ++i) {
         const auto t0 = clk::now();
@@ -58,14 +60,19 @@ int scan(const char* dir, int reps) {
                             .rolled_back_at = std::nullopt, .started_at = now,
                             .applied_steps_count = 1});
         }
-        const auto t2 = clk::now();
-        const auto decision = ratchet::detail::decide_deploy(set, rows);
-        const double plan_ms = ms_since(t2);
-        sink += decision.pending.size() + hash.size();
+        std::size_t pending = 0;
+        double plan_ms = -1;  // -1: not measured (`scan-noplan`)
+        if (with_plan) {
+            const auto t2 = clk::now();
+            const auto decision = ratchet::detail::decide_deploy(set, rows);
+            plan_ms = ms_since(t2);
+            pending = decision.pending.size();
+        }
+        sink += pending + hash.size();
         std::printf("{\"n\":%zu,\"load_ms\":%.3f,\"hash_ms\":%.3f,\"plan_ms\":%.3f,\"total_ms\":%.3f,"
                     "\"pending\":%zu}\n",
-                    set.migrations.size(), load, hash_ms, plan_ms, load + hash_ms + plan_ms,
-                    decision.pending.size());
+                    set.migrations.size(), load, hash_ms, plan_ms,
+                    load + hash_ms + (plan_ms > 0 ? plan_ms : 0), pending);
     }
     std::printf("{\"maxrss_kb\":%ld,\"sink\":%zu}\n", maxrss_kb(), sink);
     return 0;
@@ -91,7 +98,8 @@ int deploy(const char* url, const char* dir, int reps) {
 int main(int argc, char** argv) {
     try {
         const std::string mode = argc > 1 ? argv[1] : "";
-        if (mode == "scan" && argc == 4) return scan(argv[2], std::atoi(argv[3]));
+        if (mode == "scan" && argc == 4) return scan(argv[2], std::atoi(argv[3]), true);
+        if (mode == "scan-noplan" && argc == 4) return scan(argv[2], std::atoi(argv[3]), false);
         if (mode == "deploy" && argc == 5) return deploy(argv[2], argv[3], std::atoi(argv[4]));
         std::cerr << "usage: ratchet_bench scan DIR REPS | ratchet_bench deploy URL DIR REPS\n";
         return 2;

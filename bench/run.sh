@@ -7,7 +7,8 @@
 #   bench/run.sh --quick         2 repetitions + warm-up, for checking the harness (not for publishing)
 #
 # Environment: BENCH_REPS (default 5), BENCH_SLOW_REPS (Prisma; default 5), BENCH_ONLY (e.g. W1,W2),
-#              BENCH_TOOLS (e.g. floor,ratchet), BENCH_JOBS (build parallelism, default 2).
+#              BENCH_TOOLS (e.g. floor,ratchet), BENCH_JOBS (build parallelism, default 2),
+#              BENCH_LAMBDA_ZIP (an existing Lambda zip for L1 instead of building ratchet_lambda_zip).
 # Needs root (or sudo) only when Debian packages are missing. See bench/README.md.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -54,8 +55,10 @@ say "building ratchet (Release) in bench/.build"
 cmake -S "$root" -B "$here/.build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DRATCHET_BUILD_BENCH=ON \
       -DRATCHET_BUILD_TESTS=OFF -DRATCHET_BUILD_EXAMPLES=OFF -DRATCHET_BUILD_LAMBDA=ON -DRATCHET_INSTALL=OFF >/dev/null
 cmake --build "$here/.build" -j "${BENCH_JOBS:-2}" --target ratchet_cli ratchet_bench >/dev/null
-lambda_zip=""
-if cmake --build "$here/.build" -j "${BENCH_JOBS:-2}" --target ratchet_lambda_zip >/dev/null 2>&1; then
+lambda_zip="${BENCH_LAMBDA_ZIP:-}"   # BENCH_LAMBDA_ZIP=path: measure that zip instead of building one
+if [[ -n "$lambda_zip" ]]; then
+    say "L1 uses $lambda_zip"
+elif cmake --build "$here/.build" -j "${BENCH_JOBS:-2}" --target ratchet_lambda_zip >/dev/null 2>&1; then
     lambda_zip="$here/.build/lambda/ratchet-lambda.zip"
 else
     say "WARNING: ratchet_lambda_zip did not build; L1 is skipped"
