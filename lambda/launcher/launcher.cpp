@@ -9,9 +9,25 @@
 #include <string>
 #include <unistd.h>
 
-int main() {
+namespace {
+
+/// LAMBDA_TASK_ROOT (always set by Lambda), else the launcher's own directory, else /var/task.
+std::string task_root() {
     const char* env_root = std::getenv("LAMBDA_TASK_ROOT");
-    const std::string root = env_root != nullptr && *env_root != '\0' ? env_root : "/var/task";
+    if (env_root != nullptr && *env_root != '\0') return env_root;
+    char self[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        std::string dir(self, static_cast<std::size_t>(n));
+        return dir.substr(0, dir.rfind('/'));
+    }
+    return "/var/task";
+}
+
+}  // namespace
+
+int main() {
+    const std::string root = task_root();
     const std::string loader = root + "/lib/ld-linux-x86-64.so.2";
     const std::string libs = root + "/lib";
     const std::string program = root + "/bin/bootstrap";

@@ -103,7 +103,10 @@ std::string canonical_uri(const std::string& path, bool normalize) {
         start = end + 1;
     }
     std::string out;
-    for (const auto& seg : segments) out += "/" + uri_encode(seg);
+    for (const auto& seg : segments) {
+        out += '/';  // appended separately: `"/" + str` trips GCC 12's -Wrestrict at -O3 (PR 105329)
+        out += uri_encode(seg);
+    }
     const bool trailing = path.size() > 1 && path.back() == '/' && !segments.empty();
     if (out.empty() || trailing) out += "/";
     return out;
