@@ -27,8 +27,9 @@
 # Rebuilds: the directory is scanned again whenever a file or directory in it is added,
 # removed or changed (with Ninja and Makefile generators through a depfile that lists the
 # directory, each migration directory and each file read; with other generators through a
-# CONFIGURE_DEPENDS glob). Binary content (NUL bytes, invalid UTF-8) and large files are fine:
-# the data is emitted as arrays of 64-bit words, never as string literals.
+# CONFIGURE_DEPENDS glob). Binary content (NUL bytes, invalid UTF-8) and large files (tens of
+# MB) are fine: each file becomes an array of short hex string literals (2 KB of data each),
+# decoded when the function is called; the binary holds twice the data's size.
 #
 # Limits: a directory name containing ';' cannot be embedded (CMake lists); a migration.sql
 # that exists but cannot be read fails the build (load_directory would report it unreadable).

@@ -92,21 +92,19 @@ exit_code migrate(const logger& log, const std::string& url, std::chrono::millis
              " compiled-in migrations, ratchet " + std::string{ratchet::library_version()});
 
     for (int attempt = 1;; ++attempt) {
-        const auto remaining = std::chrono::duration_cast<std::chrono::seconds>(deadline - steady::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::max(deadline - steady::now(), steady::duration::zero()));
         try {
             ratchet::engine engine{{
                 .url = url,
                 .migrations = migrations,
-                .lock_timeout = std::min(lock_timeout, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                           deadline - steady::now())),
+                .lock_timeout = std::min(lock_timeout, left),
                 .application_name = "service-startup",
                 // DDL waits at most 5 s for table locks held by running traffic.
                 .migration_lock_timeout = std::chrono::milliseconds{5'000},
-                .deadline = std::chrono::system_clock::now() +
-                            std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                                deadline - steady::now()),
+                .deadline = std::chrono::system_clock::now() + left,
                 // libpq waits at least 2 s; never past the startup deadline otherwise.
-                .connect_timeout_seconds = static_cast<int>(std::clamp<long long>(remaining.count(), 2, 10)),
+                .connect_timeout_seconds = static_cast<int>(std::clamp<long long>(left.count() / 1000, 2, 10)),
                 .on_log = log.sink(),
             }};
             const ratchet::deploy_report report = engine.deploy();
@@ -126,19 +124,25 @@ exit_code migrate(const logger& log, const std::string& url, std::chrono::millis
                 log.error("bad configuration: " + std::string{e.what()});
                 return bad_config;
             }
+            if (e.code() == ratchet::errc::deadline_exceeded) {
+                log.error("startup deadline of " + millis(startup_timeout) + " passed while migrating: " + e.what());
+                return unreachable;
+            }
             if (e.code() != ratchet::errc::connection) {
                 log.error("migrations failed [" + std::string{e.code_name()} + "]: " + e.what());
                 return migration_failed;
             }
-            const auto now = steady::now();
-            if (now + backoff >= deadline) {
+            // Retry while a last attempt still has a moment before the deadline.
+            const auto left_now = deadline - steady::now();
+            if (left_now < 500ms) {
                 log.error("database not reachable within " + millis(startup_timeout) + " (" +
                           std::to_string(attempt) + " attempts): " + e.what());
                 return unreachable;
             }
+            const auto wait = std::min<steady::duration>(backoff, left_now - 250ms);
             log.warn("database not reachable (attempt " + std::to_string(attempt) + "), retrying in " +
-                     millis(backoff) + ": " + e.what());
-            std::this_thread::sleep_for(backoff);
+                     millis(wait) + ": " + e.what());
+            std::this_thread::sleep_for(wait);
             backoff = std::min(backoff * 2, std::chrono::milliseconds{5'000});
         }
     }
