@@ -54,14 +54,20 @@ if(ROUTE STREQUAL "pkg-config")
     if(NOT version STREQUAL expected)
         message(FATAL_ERROR "pkg-config: version '${version}', expected '${expected}'")
     endif()
-    # ratchet.pc must describe where it was installed, not where the build meant to install.
-    run("pkg-config --cflags" "${PKG_CONFIG}" --cflags ratchet)
-    string(FIND "${last_output}" "-I${prefix}/include" found)
-    if(found EQUAL -1)
-        message(FATAL_ERROR "pkg-config: ratchet.pc is not relocatable: --cflags gives "
-                            "'${last_output}' for an install into ${prefix}")
+    # ratchet.pc must describe where it was installed (${pcfiledir}-relative), not where the
+    # build meant to install it.
+    run("pkg-config --variable=includedir" "${PKG_CONFIG}" --variable=includedir ratchet)
+    string(STRIP "${last_output}" includedir)
+    file(REAL_PATH "${includedir}" includedir_real)
+    file(REAL_PATH "${prefix}/include" expected_real)
+    if(NOT includedir_real STREQUAL expected_real)
+        message(FATAL_ERROR "pkg-config: ratchet.pc is not relocatable: includedir is "
+                            "'${includedir}' for an install into ${prefix}")
     endif()
-    run("pkg-config --cflags --libs --static" "${PKG_CONFIG}" --cflags --libs --static ratchet)
+    # A static libratchet.a is not self-contained: plain --libs must bring libpq, libcrypto,
+    # spdlog and fmt (--static would also demand libpq's own static dependencies, which
+    # distributions do not ship).
+    run("pkg-config --cflags --libs" "${PKG_CONFIG}" --cflags --libs ratchet)
     string(STRIP "${last_output}" flags)
     separate_arguments(flags UNIX_COMMAND "${flags}")
     if(NOT CXX_COMPILER)
