@@ -54,7 +54,7 @@ http_response send_or_throw(const http_request& req, const std::string& what) {
         return http_send(req);
     } catch (const http_transport_error& e) {
         throw secret_error("Unreachable", "cannot reach " + what + " (" + e.what() +
-                                              "); is there a VPC endpoint or NAT for Secrets Manager?");
+                                              "); check the route (VPC endpoint or NAT) and the CA file (SSL_CERT_FILE)");
     }
 }
 

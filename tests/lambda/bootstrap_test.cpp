@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 #include <libpq-fe.h>
 
+#include <fstream>
 #include <thread>
 
 #include <arpa/inet.h>
@@ -396,4 +397,40 @@ BOOST_AUTO_TEST_CASE(hanging_secrets_manager_fails_before_the_deadline) {
     BOOST_TEST((r.at < sent + seconds{8}));
     BOOST_TEST(body_of(r)["errorType"] == "SecretError");
     h.stop();
+}
+
+BOOST_AUTO_TEST_CASE(secrets_manager_over_verified_https) {
+    if (!have_db()) return;
+    harness h("v1");
+    const std::string dir = h.env["LAMBDA_TASK_ROOT"];
+    const std::string gen = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                            "-addext subjectAltName=IP:127.0.0.1 -keyout " + dir + "/key.pem -out " + dir +
+                            "/cert.pem 2>/dev/null";
+    BOOST_REQUIRE(std::system(gen.c_str()) == 0);
+    const char* path = std::getenv("PATH");
+    child_process tls("/usr/bin/env",
+                      {{"PATH", path ? path : "/usr/bin:/bin"},
+                       {"SECRET_STRING", json{{"username", h.db->user}, {"password", h.db->password}}.dump()}},
+                      dir + "/tls.log", "", {"python3", RATCHET_LAMBDA_TLS_FAKE, dir + "/cert.pem", dir + "/key.pem", dir + "/port"});
+    std::string port;
+    for (int i = 0; i < 100 && port.empty(); ++i) {
+        std::this_thread::sleep_for(milliseconds{50});
+        std::ifstream in(dir + "/port");
+        std::getline(in, port);
+    }
+    BOOST_REQUIRE_MESSAGE(!port.empty(), "TLS fake did not start: " << tls.output());
+    h.env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = "https://127.0.0.1:" + port;
+    // The system CA store does not trust the self-signed certificate: verification is on.
+    h.env.erase("SSL_CERT_FILE");
+    h.start();
+    const auto untrusted = h.invoke(h.cfn_event("Create", h.db_props()).dump());
+    BOOST_TEST(untrusted.kind == "error");
+    BOOST_TEST(body_of(untrusted)["errorType"] == "SecretError");
+    BOOST_TEST_MESSAGE("untrusted: " << body_of(untrusted)["errorMessage"]);
+    h.env["SSL_CERT_FILE"] = dir + "/cert.pem";
+    h.start();
+    const auto trusted = h.invoke(h.cfn_event("Create", h.db_props()).dump());
+    BOOST_TEST(trusted.kind == "response");
+    BOOST_TEST(body_of(trusted)["Data"]["AppliedCount"] == "2");
+    h.check_no_secrets();
 }

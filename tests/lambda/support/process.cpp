@@ -13,7 +13,8 @@
 namespace ratchet::lambda::test {
 
 child_process::child_process(const std::string& program, const std::map<std::string, std::string>& env,
-                             const std::string& log_file, const std::string& chroot_dir)
+                             const std::string& log_file, const std::string& chroot_dir,
+                             const std::vector<std::string>& args)
     : log_file_(log_file) {
     std::vector<std::string> env_strings;
     for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
@@ -21,7 +22,11 @@ child_process::child_process(const std::string& program, const std::map<std::str
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
     std::string prog = program;
-    char* argv[] = {prog.data(), nullptr};
+    std::vector<std::string> arg_strings{program};
+    arg_strings.insert(arg_strings.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : arg_strings) argv.push_back(a.data());
+    argv.push_back(nullptr);
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
@@ -29,7 +34,7 @@ child_process::child_process(const std::string& program, const std::map<std::str
         ::dup2(fd, 1);
         ::dup2(fd, 2);
         if (!chroot_dir.empty() && (::chroot(chroot_dir.c_str()) != 0 || ::chdir("/") != 0)) ::_exit(126);
-        ::execve(prog.c_str(), argv, envp.data());
+        ::execve(prog.c_str(), argv.data(), envp.data());
         ::_exit(127);
     }
 }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <vector>
 #include <sys/types.h>
 
 namespace ratchet::lambda::test {
@@ -13,7 +14,8 @@ class child_process {
 public:
     /// env is the complete environment. chroot_dir: run chrooted there (root only).
     child_process(const std::string& program, const std::map<std::string, std::string>& env,
-                  const std::string& log_file, const std::string& chroot_dir = {});
+                  const std::string& log_file, const std::string& chroot_dir = {},
+                  const std::vector<std::string>& args = {});
     ~child_process();
     child_process(const child_process&) = delete;
     child_process& operator=(const child_process&) = delete;
