@@ -82,7 +82,8 @@ std::string millis(std::chrono::steady_clock::duration d) {
 // ---- startup: migrations, retried while the database is unreachable --------------------------
 enum exit_code { ok = 0, bad_config = 2, unreachable = 3, migration_failed = 4, work_failed = 5 };
 
-exit_code migrate(const logger& log, const std::string& url, std::chrono::milliseconds startup_timeout,
+exit_code migrate(const logger& log, const std::string& url,
+                  std::chrono::milliseconds startup_timeout,
                   std::chrono::milliseconds lock_timeout) {
     const auto started = steady::now();
     const auto deadline = started + startup_timeout;
@@ -104,7 +105,8 @@ exit_code migrate(const logger& log, const std::string& url, std::chrono::millis
                 .migration_lock_timeout = std::chrono::milliseconds{5'000},
                 .deadline = std::chrono::system_clock::now() + left,
                 // libpq waits at least 2 s; never past the startup deadline otherwise.
-                .connect_timeout_seconds = static_cast<int>(std::clamp<long long>(left.count() / 1000, 2, 10)),
+                .connect_timeout_seconds =
+                    static_cast<int>(std::clamp<long long>(left.count() / 1000, 2, 10)),
                 .on_log = log.sink(),
             }};
             const ratchet::deploy_report report = engine.deploy();
@@ -125,7 +127,8 @@ exit_code migrate(const logger& log, const std::string& url, std::chrono::millis
                 return bad_config;
             }
             if (e.code() == ratchet::errc::deadline_exceeded) {
-                log.error("startup deadline of " + millis(startup_timeout) + " passed while migrating: " + e.what());
+                log.error("startup deadline of " + millis(startup_timeout) +
+                          " passed while migrating: " + e.what());
                 return unreachable;
             }
             if (e.code() != ratchet::errc::connection) {
@@ -140,8 +143,8 @@ exit_code migrate(const logger& log, const std::string& url, std::chrono::millis
                 return unreachable;
             }
             const auto wait = std::min<steady::duration>(backoff, left_now - 250ms);
-            log.warn("database not reachable (attempt " + std::to_string(attempt) + "), retrying in " +
-                     millis(wait) + ": " + e.what());
+            log.warn("database not reachable (attempt " + std::to_string(attempt) +
+                     "), retrying in " + millis(wait) + ": " + e.what());
             std::this_thread::sleep_for(wait);
             backoff = std::min(backoff * 2, std::chrono::milliseconds{5'000});
         }
@@ -150,10 +153,13 @@ exit_code migrate(const logger& log, const std::string& url, std::chrono::millis
 
 // ---- the work: record a visit, report the count ----------------------------------------------
 // libpq does not know Prisma's ?schema= and other parameters; this example drops the query.
-std::string libpq_url(const std::string& url) { return url.substr(0, url.find('?')); }
+std::string libpq_url(const std::string& url) {
+    return url.substr(0, url.find('?'));
+}
 
 exit_code work(const logger& log, const std::string& url) {
-    const std::unique_ptr<PGconn, decltype(&PQfinish)> conn{PQconnectdb(libpq_url(url).c_str()), &PQfinish};
+    const std::unique_ptr<PGconn, decltype(&PQfinish)> conn{PQconnectdb(libpq_url(url).c_str()),
+                                                            &PQfinish};
     if (PQstatus(conn.get()) != CONNECTION_OK) {
         log.error(std::string{"cannot connect for work: "} + PQerrorMessage(conn.get()));
         return work_failed;
@@ -195,6 +201,7 @@ int main() {
         log.error("STARTUP_TIMEOUT and MIGRATION_LOCK_TIMEOUT must be durations like 30s or 500ms");
         return bad_config;
     }
-    if (const exit_code rc = migrate(log, url, *startup_timeout, *lock_timeout); rc != ok) return rc;
+    if (const exit_code rc = migrate(log, url, *startup_timeout, *lock_timeout); rc != ok)
+        return rc;
     return work(log, url);
 }

@@ -45,7 +45,8 @@ void require_same(const ratchet::migration_set& embedded, const ratchet::migrati
         }
     }
     BOOST_TEST(embedded.lock_file.has_value() == loaded.lock_file.has_value());
-    if (embedded.lock_file && loaded.lock_file) BOOST_TEST(*embedded.lock_file == *loaded.lock_file);
+    if (embedded.lock_file && loaded.lock_file)
+        BOOST_TEST(*embedded.lock_file == *loaded.lock_file);
     BOOST_TEST(embedded.warnings.size() == loaded.warnings.size());
     BOOST_TEST(ratchet::migrations_hash(embedded) == ratchet::migrations_hash(loaded));
 }

@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
         write(dir / "20240102000000_bom/migration.sql", "\xEF\xBB\xBFSELECT 'bom';\n"sv);
         write(dir / "20240103000000_crlf/migration.sql", "SELECT 1;\r\nSELECT 2;\r\n"sv);
         write(dir / "20240104000000_latin1/migration.sql", "SELECT 'caf\xE9 na\xEFve';\n"sv);
-        write(dir / "20240105000000_nul/migration.sql", "SELECT 'a';\n\0\0-- after NUL \x01\x7f\n"sv);
+        write(dir / "20240105000000_nul/migration.sql",
+              "SELECT 'a';\n\0\0-- after NUL \x01\x7f\n"sv);
         write(dir / "20240106000000_empty_file/migration.sql", ""sv);
         fs::create_directories(dir / "20240107000000_no_script");
         write(dir / "20240107000000_no_script/notes.txt", "no migration.sql here\n"sv);
@@ -59,15 +60,17 @@ int main(int argc, char** argv) {
         write(dir / "20240110000000 with space/migration.sql", "SELECT 'space';\n"sv);
         write(dir / "20240111000000_$dollar#hash/migration.sql", "SELECT 'dollar';\n"sv);
         write(dir / "20240112000000_caf\xC3\xA9/migration.sql", "SELECT 'utf8 name';\n"sv);
-        write(dir / "20240113000000_seven_bytes/migration.sql", "SELECT;\n"sv);  // not a multiple of 8
+        write(dir / "20240113000000_seven_bytes/migration.sql",
+              "SELECT;\n"sv);  // not a multiple of 8
         write(dir / ".hidden/migration.sql", "SELECT 'hidden';\n"sv);
         write(dir / "20240114000000_symlinked_script/real.sql", "SELECT 'via symlink';\n"sv);
         fs::create_symlink("real.sql", dir / "20240114000000_symlinked_script/migration.sql");
         // A symlink to a directory is ignored (as by Prisma), and so is a dangling one.
         write(dir.parent_path() / (dir.filename().string() + "-outside/real/migration.sql"),
               "SELECT 'must not be listed';\n"sv);
-        fs::create_directory_symlink(fs::absolute(dir.parent_path() / (dir.filename().string() + "-outside/real")),
-                                     dir / "20240115000000_symlinked_dir");
+        fs::create_directory_symlink(
+            fs::absolute(dir.parent_path() / (dir.filename().string() + "-outside/real")),
+            dir / "20240115000000_symlinked_dir");
         fs::create_directory_symlink("does-not-exist", dir / "20240116000000_dangling");
         write(argv[2], "ok\n");
     } catch (const std::exception& e) {

@@ -9,5 +9,6 @@ int main(int argc, char** argv) {
     ratchet::engine engine{{.url = "postgresql://app@127.0.0.1:1/app", .migrations = set}};
     std::cout << "ratchet " << ratchet::library_version() << ": " << set.migrations.size()
               << " migrations, hash " << ratchet::migrations_hash(set) << '\n';
-    return ratchet::library_version() == ratchet::header_version && set.migrations.size() == 2 ? 0 : 1;
+    return ratchet::library_version() == ratchet::header_version && set.migrations.size() == 2 ? 0
+                                                                                               : 1;
 }
