@@ -422,6 +422,7 @@ class Bench:
         if not zip_path or not os.path.exists(zip_path):
             return {"skipped": "no Lambda zip"}
         res["zip_bytes"] = os.path.getsize(zip_path)
+        res["zip_path"] = zip_path
         root = os.path.join(self.work, "lambda")
         shutil.rmtree(root, ignore_errors=True)
         os.makedirs(root)

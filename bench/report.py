@@ -86,7 +86,8 @@ def main():
               f"shown; wall time from spawn to exit, peak RSS from `/usr/bin/time -f %M` (the largest process of the "
               f"tree). Every database run gets a fresh database (W2: a `CREATE DATABASE … TEMPLATE` copy of one the "
               f"tool itself migrated). Ratios are to the floor measured in the same run. Total run time "
-              f"{r.get('elapsed_s', 0) / 60:.1f} min.\n")
+              f"{r.get('elapsed_s', 0) / 60:.1f} min; load average at start {r.get('loadavg_start', ['?'])[0]:.1f}, "
+              f"at end {r.get('loadavg_end', ['?'])[0]:.1f} (other builds were running on the 2 cores).\n")
 
     targets = []
     W1, W2, W3, W4, W5, L1 = (wl.get(k) for k in ("W1", "W2", "W3", "W4", "W5", "L1"))
@@ -188,6 +189,7 @@ def main():
                             f"library {fmt_ms(t10k)} ms; CLI `hash` {fmt_ms(cli10k)} ms"))
     if L1 and "zip_bytes" in L1:
         md.append("## L1 — Lambda package\n")
+        md.append(f"Zip measured: `{L1.get('zip_path', '?')}`.\n")
         e = L1["exec_to_first_next"]["wall_ms"]
         md.append(f"`build/lambda/ratchet-lambda.zip`: **{L1['zip_bytes'] / MB:.2f} MB** zipped, "
                   f"{L1['unzipped_bytes'] / MB:.2f} MB unzipped (glibc, libstdc++, libpq, OpenSSL, curl included). "
@@ -213,7 +215,7 @@ def main():
     for name, w in (("W1", W1), ("W2", W2), ("W3", W3), ("W4", W4)):
         if w and "ratchet" in w:
             best = min((med(w, p), p) for p in PEERS if p in w)
-            ratios.append(f"{name} best peer {best[1]} {best[0] / med(w, 'ratchet'):.2f}× slower")
+            ratios.append(f"{name}: best peer {best[1]} takes {best[0] / med(w, 'ratchet'):.2f}× ratchet's time")
     targets.append(("Faster than every peer on every workload", not losses,
                     (("; ".join(losses) + ". ") if losses else "") + "; ".join(ratios)))
 
