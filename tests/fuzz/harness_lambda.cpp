@@ -58,7 +58,8 @@ int fuzz_lambda_secret(const std::uint8_t* data, std::size_t size) {
         }
     } catch (const ratchet::lambda::secret_error& e) {
         check(e.code() == "InvalidSecret", target, "parse error code is not InvalidSecret");
-        if (text.size() >= 12) {
+        // Only texts the fixed messages cannot contain (they hold no digits).
+        if (text.size() >= 12 && std::any_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
             check(std::string_view{e.what()}.find(text) == std::string_view::npos, target,
                   "secret_error quotes the secret");
         }
