@@ -118,7 +118,7 @@ ratchet::engine cli_context::make_engine() const {
     ratchet::options o;
     o.url = url_;
     if (!flags_.db_schema.empty()) o.schema = flags_.db_schema;
-    o.migrations = migrations_;
+    o.migrations = std::move(migrations_);
     if (!flags_.lock_timeout.empty()) o.lock_timeout = duration_flag(flags_.lock_timeout, "--lock-timeout");
     if (!flags_.migration_lock_timeout.empty()) {
         o.migration_lock_timeout = duration_flag(flags_.migration_lock_timeout, "--migration-lock-timeout");

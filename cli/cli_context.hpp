@@ -48,6 +48,7 @@ class cli_context {
 public:
     cli_context(const common_flags& flags, std::string command, bool needs_database);
 
+    /// Builds the engine, handing it the migration set (call once; migrations() is empty after).
     [[nodiscard]] ratchet::engine make_engine() const;
     [[nodiscard]] const ratchet::migration_set& migrations() const { return migrations_; }
     [[nodiscard]] const std::string& dir_label() const { return dir_label_; }
@@ -62,7 +63,7 @@ private:
     std::string command_;
     std::string url_;
     std::string dir_label_;
-    ratchet::migration_set migrations_;
+    mutable ratchet::migration_set migrations_;  // moved into the engine by make_engine()
 };
 
 /// Builds the context and runs `body`, printing any error once (human text on stderr, or the

@@ -22,7 +22,7 @@ void setup_plan(CLI::App& app, int& exit_code) {
                 std::cout << plan_json(report).dump(2) << '\n';
                 return rc;
             }
-            ctx.say(found_line(ctx.migrations().migrations.size(), ctx.dir_label()) + "\n");
+            ctx.say(found_line(engine.settings().migrations.migrations.size(), ctx.dir_label()) + "\n");
             for (const auto& w : report.warnings) std::cerr << "warning: " << w.message << '\n';
             if (report.blocking_code) {
                 std::cerr << "Deploy would fail:\nError: " << *report.blocking_code << "\n\n"

@@ -21,7 +21,7 @@ void setup_status(CLI::App& app, int& exit_code) {
                 std::cout << status_json(report, text.exit_code).dump(2) << '\n';
                 return text.exit_code;
             }
-            ctx.say(found_line(ctx.migrations().migrations.size(), ctx.dir_label()) + "\n");
+            ctx.say(found_line(engine.settings().migrations.migrations.size(), ctx.dir_label()) + "\n");
             for (const auto& w : report.warnings) std::cerr << "warning: " << w.message << '\n';
             ctx.say(text.out);
             std::cerr << text.err;

@@ -21,7 +21,7 @@ void setup_verify(CLI::App& app, int& exit_code) {
                 return rc;
             }
             for (const auto& p : report.problems) std::cerr << "problem: " << p.message << '\n';
-            ctx.say(report.ok ? "Verified: " + std::to_string(ctx.migrations().migrations.size()) +
+            ctx.say(report.ok ? "Verified: " + std::to_string(engine.settings().migrations.migrations.size()) +
                                     " local migrations agree with the database history.\n"
                               : "");
             if (!report.ok) std::cerr << report.problems.size() << " problem(s) found.\n";

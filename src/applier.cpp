@@ -95,26 +95,66 @@ void record_rolled_back_attempt(pg_connection& c, const migration& m, timestamp 
     c.exec(insert_row_sql(c, row));
 }
 
+// Scripts up to this size go to the server as one simple query, exactly as Prisma sends them.
+// Larger ones are sent in pieces of about this size, cut between top-level statements, inside
+// the same transaction: same effect, but libpq does not hold several copies of a huge script.
+constexpr std::size_t one_message_limit = std::size_t{4} << 20U;
+constexpr std::size_t piece_size = std::size_t{1} << 20U;
+
+struct script_run {
+    std::size_t statements_ok = 0;        ///< statements of the whole script that succeeded
+    std::optional<pg_error_info> failure;
+    std::string_view failed_text;         ///< the message that failed (for the server's position)
+    std::size_t failed_offset = 0;        ///< its byte offset in the script
+};
+
+script_run run_in_transaction(pg_connection& c, const std::string& sql) {
+    if (sql.size() <= one_message_limit) {
+        const auto out = c.run_script(sql);
+        return {out.statements_ok, out.failure, sql, 0};
+    }
+    const auto statements = split_statements(sql);
+    script_run run;
+    std::size_t first = 0;
+    while (first < statements.size()) {
+        std::size_t last = first;
+        while (last + 1 < statements.size() && statements[last + 1].end - statements[first].begin <= piece_size) ++last;
+        const std::size_t begin = statements[first].begin;
+        const std::string piece = sql.substr(begin, statements[last].end - begin);
+        const auto out = c.run_script(piece);
+        run.statements_ok += out.statements_ok;
+        if (out.failure) {
+            run.failure = out.failure;
+            run.failed_text = std::string_view{sql}.substr(begin, piece.size());
+            run.failed_offset = begin;
+            return run;
+        }
+        first = last + 1;
+    }
+    return run;
+}
+
 // One attempt of a transactional migration; returns the failure, if any.
 std::optional<pg_error_info> try_transactional(pg_connection& c, const migration& m,
                                                const apply_settings& s, timestamp started,
                                                std::string& logs) {
     const timeouts t = effective(m, s);
     c.exec("BEGIN;" + set_timeouts_sql(t, true));
-    const script_outcome out = c.run_script(m.sql);
+    script_run out = run_in_transaction(c, m.sql);
     if (!out.failure) {
         history_row row{new_uuid_v4(), m.checksum, now_utc(), m.name, std::nullopt,
                         std::nullopt, started, 1};
         try {
             c.exec(insert_row_sql(c, row) + ";COMMIT");
         } catch (const error& e) {
-            if (e.code() == errc::connection) throw commit_in_doubt(m.name, row.id);
+            if (e.code() == errc::connection) throw commit_in_doubt(m.name, row.id, c.backend_pid());
             throw;
         }
         return std::nullopt;
     }
     const auto statements = split_statements(m.sql);
-    logs = failure_logs(m, *out.failure, locate(m, m.sql, *out.failure, out.statements_ok, 0, statements), s);
+    logs = failure_logs(m, *out.failure,
+                        locate(m, out.failed_text, *out.failure, out.statements_ok, out.failed_offset, statements), s);
     allow_cleanup(c, *out.failure);
     if (c.ok()) c.exec("ROLLBACK");
     return out.failure;

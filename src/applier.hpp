@@ -27,11 +27,12 @@ struct apply_settings {
 /// Thrown when the connection broke during the COMMIT of a transactional migration: whether it
 /// committed is unknown until the history is read again (never guessed, never retried blindly).
 struct commit_in_doubt : error {
-    commit_in_doubt(const std::string& migration, std::string id)
+    commit_in_doubt(const std::string& migration, std::string id, int pid)
         : error(errc::commit_in_doubt,
                 "the connection was lost while committing migration " + migration, {}, migration),
-          row_id{std::move(id)} {}
+          row_id{std::move(id)}, backend_pid{pid} {}
     std::string row_id;  ///< id of the history row the COMMIT would have made durable
+    int backend_pid;     ///< the server session that was committing
 };
 
 /// Transactional migrations run in one transaction with their history row; on failure nothing

@@ -24,6 +24,14 @@ constexpr std::string_view prisma_only[] = {
                     " (expected postgresql://USER:PASSWORD@HOST:PORT/DATABASE?schema=SCHEMA)");
 }
 
+// RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+bool is_scheme(std::string_view s) {
+    if (s.empty() || !std::isalpha(static_cast<unsigned char>(s.front()))) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-' || c == '.';
+    });
+}
+
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -82,7 +90,7 @@ void parse_host_port(connection_target& t, std::string_view hostport) {
     if (!port.empty()) set_param(t, "port", std::string{port});
 }
 
-void parse_query(connection_target& t, std::string_view query) {
+void parse_query(connection_target& t, std::string_view query, redactor& secrets) {
     while (!query.empty()) {
         const auto amp = query.find('&');
         const std::string_view item = query.substr(0, amp);
@@ -92,6 +100,7 @@ void parse_query(connection_target& t, std::string_view query) {
         std::string key = percent_decode(item.substr(0, eq), "query", true);
         std::string value =
             eq == std::string_view::npos ? "" : percent_decode(item.substr(eq + 1), "query", true);
+        if (key == "password") secrets.add(value);
         if (key == "schema") {
             t.schema = std::move(value);
         } else if (std::find(std::begin(prisma_only), std::end(prisma_only), key) !=
@@ -131,12 +140,38 @@ connection_target parse_url(std::string_view url, redactor& secrets) {
     parse_host_port(t, authority);
     while (!path.empty() && path.back() == '/') path.remove_suffix(1);  // Prisma tolerates "db/"
     if (!path.empty()) set_param(t, "dbname", percent_decode(path, "database name", false));
-    parse_query(t, query);
+    parse_query(t, query, secrets);
     return t;
+}
+
+// Registers whatever follows "password=" before libpq parses the string, so that even its
+// messages about a malformed string (which echo tokens) cannot show the password.
+void register_keyword_password(std::string_view conninfo, redactor& secrets) {
+    for (auto pos = conninfo.find("password"); pos != std::string_view::npos;
+         pos = conninfo.find("password", pos + 8)) {
+        std::size_t i = pos + 8;
+        while (i < conninfo.size() && (conninfo[i] == ' ' || conninfo[i] == '=')) ++i;
+        std::size_t end = i;
+        if (i < conninfo.size() && conninfo[i] == '\'') {
+            end = conninfo.find('\'', i + 1);
+            ++i;
+        } else {
+            while (end < conninfo.size() && conninfo[end] != ' ') ++end;
+        }
+        const std::string value{conninfo.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i)};
+        secrets.add(value);
+        // The tokens of an unquoted password with spaces are echoed one by one.
+        std::size_t start = 0;
+        for (std::size_t sp; (sp = value.find(' ', start)) != std::string::npos; start = sp + 1) {
+            secrets.add(value.substr(start, sp - start));
+        }
+        secrets.add(value.substr(start));
+    }
 }
 
 connection_target parse_keywords(std::string_view conninfo, redactor& secrets) {
     connection_target t;
+    register_keyword_password(conninfo, secrets);
     char* err = nullptr;
     std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> opts{
         PQconninfoParse(std::string{conninfo}.c_str(), &err), &PQconninfoFree};
@@ -173,9 +208,10 @@ connection_target parse_connection(std::string_view url, redactor& secrets) {
     connection_target t;
     if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
         t = parse_url(url, secrets);
-    } else if (url.find("://") != std::string_view::npos) {
-        bad_url("unsupported scheme '" + std::string{url.substr(0, url.find("://"))} +
-                "' (use postgresql://)");
+    } else if (const auto scheme_end = url.find("://"); scheme_end != std::string_view::npos &&
+               is_scheme(url.substr(0, scheme_end))) {
+        // Only a real scheme is echoed: keyword strings may hold "://" after a password.
+        bad_url("unsupported scheme '" + std::string{url.substr(0, scheme_end)} + "' (use postgresql://)");
     } else if (!url.empty()) {
         t = parse_keywords(url, secrets);
     }

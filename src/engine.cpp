@@ -12,6 +12,7 @@
 #include <ratchet/engine.hpp>
 
 #include <cstdlib>
+#include <thread>
 
 namespace ratchet {
 inline namespace v1 {
@@ -93,9 +94,36 @@ struct engine::impl {
         });
     }
 
+    // The no-op deploy (every replica's start-up): when the history, read without the lock, shows
+    // nothing pending and nothing failed, there is nothing the lock could protect. Anything else
+    // (including a failed row, which may be another deployer's migration in progress) is decided
+    // again under the lock. Returns the warnings when there is nothing to do.
+    [[nodiscard]] std::optional<std::vector<warning>> nothing_to_do(pg_connection& c) const {
+        if (!inspect_schema(c, inspected_schema()).has_history_table) return std::nullopt;
+        const auto rows = load_history(c);
+        auto decision = decide_deploy(opts.migrations, rows);
+        if (!decision.pending.empty() || !decision.failed.empty()) return std::nullopt;
+        if (opts.strict && !decision.warnings.empty()) return std::nullopt;
+        log_warnings(decision.warnings);
+        return std::move(decision.warnings);
+    }
+
     [[nodiscard]] apply_settings settings_for_apply() const {
         return {opts.migration_lock_timeout, opts.statement_timeout, opts.lock_retries,
                 opts.lock_retry_backoff, opts.migrations.origin, &secrets};
+    }
+
+    // The old session may still be committing (or rolling back) when a new connection looks:
+    // wait, bounded, until the server has finished with it, so the read sees the outcome.
+    void wait_for_session_end(pg_connection& c, int pid) const {
+        const auto give_up = clock::now() + std::chrono::seconds{30};
+        while (clock::now() < give_up) {
+            const auto r = c.exec_params("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE pid = $1",
+                                         {std::to_string(pid)});
+            if (r.get(0, 0) == "0") return;
+            std::this_thread::sleep_for(std::chrono::milliseconds{50});
+        }
+        throw error(errc::commit_in_doubt, "the server session that was committing is still running");
     }
 
     // After a connection loss during COMMIT: read the history on a new connection instead of
@@ -105,6 +133,7 @@ struct engine::impl {
         try {
             auto c = connect();
             set_up_schema(c, false);
+            wait_for_session_end(c, doubt.backend_pid);
             const auto r = c.exec_params("SELECT finished_at IS NOT NULL FROM _prisma_migrations WHERE id = $1",
                                          {doubt.row_id});
             committed = r.rows() == 1 && r.get(0, 0) == "t";
@@ -147,6 +176,11 @@ deploy_report engine::deploy() {
     for (const auto& w : s.opts.migrations.warnings) report.warnings.push_back({"source", w, {}});
     auto c = s.connect();
     s.set_up_schema(c, true);
+    if (auto done = s.nothing_to_do(c)) {
+        report.warnings.insert(report.warnings.end(), done->begin(), done->end());
+        report.total = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+        return report;
+    }
     const auto held = s.lock(c);
     if (held) report.lock_wait = held->waited();
     const auto contents = inspect_schema(c, s.inspected_schema());

@@ -1,5 +1,6 @@
 // Building migrations from raw bytes: decoding, checksum, directives, transaction analysis.
 #include "directives.hpp"
+#include "make_migration.hpp"
 #include "sha256.hpp"
 #include "sql_lexer.hpp"
 #include "utf8.hpp"
@@ -15,22 +16,57 @@ inline namespace v1 {
 
 std::string checksum_of(std::string_view decoded_sql) { return detail::sha256_hex(decoded_sql); }
 
+namespace {
+
+// Words that can make a script need autocommit. When none occurs anywhere (the usual Prisma
+// migration), the lexer need not run: a cheap filter, never a decision.
+bool may_need_autocommit(std::string_view sql) {
+    static constexpr std::string_view words[] = {
+        "CONCURRENTLY", "VACUUM", "REINDEX", "SYSTEM", "DATABASE", "TABLESPACE", "SUBSCRIPTION",
+        "BEGIN", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "START", "PREPARE"};
+    std::string upper(sql.size(), ' ');
+    for (std::size_t i = 0; i < sql.size(); ++i) {
+        const char c = sql[i];
+        upper[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    }
+    for (const auto w : words) {
+        if (upper.find(w) != std::string::npos) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
 migration make_migration(std::string name, std::string_view raw_bytes) {
+    return detail::make_migration_owned(std::move(name), std::string{raw_bytes});
+}
+
+}  // namespace v1
+}  // namespace ratchet
+
+namespace ratchet::detail {
+
+migration make_migration_owned(std::string name, std::string&& raw_bytes) {
     migration m;
-    m.sql = detail::decode_utf8_lossy(raw_bytes);
+    m.sql = decode_utf8_lossy_owned(std::move(raw_bytes));
     m.checksum = checksum_of(m.sql);
     m.readable = true;
     m.settings = detail::parse_directives(name, m.sql);
     if (m.settings.no_transaction) {
         m.needs_autocommit = true;
         m.autocommit_reason = "ratchet:no-transaction directive";
-    } else {
+    } else if (may_need_autocommit(m.sql)) {
         m.autocommit_reason = detail::autocommit_reason(detail::split_statements(m.sql));
         m.needs_autocommit = !m.autocommit_reason.empty();
     }
     m.name = std::move(name);
     return m;
 }
+
+}  // namespace ratchet::detail
+
+namespace ratchet {
+inline namespace v1 {
 
 const migration* migration_set::find(std::string_view name) const noexcept {
     const auto it = std::find_if(migrations.begin(), migrations.end(),

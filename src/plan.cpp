@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_set>
 
 namespace ratchet::detail {
 namespace {
@@ -25,6 +26,14 @@ std::string replace_all(std::string_view s, std::string_view from, std::string_v
 }
 
 using rows_by_name = std::map<std::string_view, std::vector<const history_row*>>;
+
+// Local names, for O(1) "is it local?" per history row (plans stay linear in the history size).
+std::unordered_set<std::string_view> local_names(const migration_set& set) {
+    std::unordered_set<std::string_view> names;
+    names.reserve(set.migrations.size());
+    for (const auto& m : set.migrations) names.insert(m.name);
+    return names;
+}
 
 // Rows grouped by name, each group in started_at order (rows arrive ordered by started_at).
 rows_by_name group(const std::vector<history_row>& rows) {
@@ -131,8 +140,9 @@ deploy_decision decide_deploy(const migration_set& set, const std::vector<histor
         }
     }
     std::set<std::string_view> reported;
+    const auto local = local_names(set);
     for (const auto& r : rows) {
-        if (r.finished_at && !r.rolled_back_at && !set.find(r.migration_name) &&
+        if (r.finished_at && !r.rolled_back_at && !local.contains(r.migration_name) &&
             reported.insert(r.migration_name).second) {
             d.warnings.push_back({"missing_locally",
                                   "migration " + r.migration_name +
@@ -182,9 +192,10 @@ status_report diagnose(const migration_set& set, const std::vector<history_row>&
         s.migrations.push_back(st);
     }
     std::set<std::string_view> seen;
+    const auto local = local_names(set);
     for (const auto& r : rows) {
         if (r.failed()) s.failed.push_back(r.migration_name);
-        if (!set.find(r.migration_name) && seen.insert(r.migration_name).second) {
+        if (!local.contains(r.migration_name) && seen.insert(r.migration_name).second) {
             s.missing_locally.push_back(r.migration_name);
             migration_status st;
             st.name = r.migration_name;

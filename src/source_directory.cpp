@@ -1,12 +1,17 @@
 // Source: a Prisma migrations directory, listed exactly as the Prisma CLI lists it.
 #include "collation.hpp"
+#include "make_migration.hpp"
 
 #include <ratchet/error.hpp>
 #include <ratchet/migration.hpp>
 
-#include <algorithm>
-#include <fstream>
-#include <iterator>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <limits>
 #include <system_error>
 
 namespace ratchet {
@@ -15,17 +20,41 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::optional<std::string> read_file(const fs::path& p, std::string& why) {
-    std::ifstream in{p, std::ios::binary};
-    if (!in) {
-        why = "cannot open " + p.string();
+// Reads a whole regular file with one fstat and one read. nullopt (with `why`) when it is
+// missing, not a regular file, or unreadable; throws when it is over `limit`.
+std::optional<std::string> read_file(const fs::path& p, std::string& why,
+                                     std::uintmax_t limit = std::numeric_limits<std::uintmax_t>::max(),
+                                     const std::string& migration_name = {}) {
+    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        why = "cannot open " + p.string() + ": " + std::strerror(errno);
         return std::nullopt;
     }
-    std::string data{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
-    if (in.bad()) {
-        why = "cannot read " + p.string();
-        return std::nullopt;
+    struct stat st {};
+    std::optional<std::string> data;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        why = p.string() + " is not a regular file";
+    } else if (static_cast<std::uintmax_t>(st.st_size) > limit) {
+        ::close(fd);
+        throw error(errc::invalid_input,
+                    p.string() + " is " + std::to_string(st.st_size) + " bytes, over the limit of " +
+                        std::to_string(limit) + " bytes (source_options::max_script_bytes); nothing was applied",
+                    {}, migration_name);
+    } else {
+        data.emplace(static_cast<std::size_t>(st.st_size), '\0');
+        std::size_t done = 0;
+        while (data && done < data->size()) {
+            const ssize_t n = ::read(fd, data->data() + done, data->size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                why = "cannot read " + p.string();
+                data.reset();
+                break;
+            }
+            done += static_cast<std::size_t>(n);
+        }
     }
+    ::close(fd);
     return data;
 }
 
@@ -45,31 +74,15 @@ std::vector<std::string> migration_directory_names(const fs::path& dir) {
 }
 
 migration read_migration(const fs::path& dir, std::string name, const source_options& opts) {
-    const fs::path script = dir / name / "migration.sql";
-    std::error_code ec;
-    if (!fs::is_regular_file(script, ec)) {
-        migration m;
-        m.name = std::move(name);
-        m.read_error = "missing " + script.string();
-        return m;
-    }
-    const auto size = fs::file_size(script, ec);
-    if (!ec && size > opts.max_script_bytes) {
-        throw error(errc::invalid_input,
-                    script.string() + " is " + std::to_string(size) +
-                        " bytes, over the limit of " + std::to_string(opts.max_script_bytes) +
-                        " bytes (source_options::max_script_bytes); nothing was applied",
-                    {}, name);
-    }
     std::string why;
-    auto bytes = read_file(script, why);
+    auto bytes = read_file(dir / name / "migration.sql", why, opts.max_script_bytes, name);
     if (!bytes) {
         migration m;
         m.name = std::move(name);
         m.read_error = why;
         return m;
     }
-    return make_migration(std::move(name), *bytes);
+    return detail::make_migration_owned(std::move(name), std::move(*bytes));
 }
 
 }  // namespace

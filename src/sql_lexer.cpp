@@ -9,22 +9,28 @@ namespace {
 
 constexpr std::size_t head_words = 8;
 
+// ASCII classes on purpose: SQL's lexical rules do not depend on the C locale.
+constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_space(char c) noexcept {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
 bool is_word_start(char c) noexcept {
-    const auto u = static_cast<unsigned char>(c);
-    return std::isalpha(u) != 0 || c == '_' || u >= 0x80;
+    return is_alpha(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;
 }
 
 bool is_word_char(char c) noexcept {
-    const auto u = static_cast<unsigned char>(c);
-    return std::isalnum(u) != 0 || c == '_' || c == '$' || u >= 0x80;
+    return is_alpha(c) || is_digit(c) || c == '_' || c == '$' || static_cast<unsigned char>(c) >= 0x80;
 }
 
 bool is_tag_char(char c) noexcept { return is_word_char(c) && c != '$'; }
 
 std::string upper(std::string_view w) {
     std::string out{w};
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    for (auto& c : out) {
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    }
     return out;
 }
 
@@ -44,7 +50,7 @@ private:
         const char c = s_[i_];
         if (c == '-' && peek(1) == '-') return skip_line_comment();
         if (c == '/' && peek(1) == '*') return skip_block_comment();
-        if (std::isspace(static_cast<unsigned char>(c)) != 0) return advance(1);
+        if (is_space(c)) return advance(1);
         if (c == ';' && parens_ == 0 && atomic_depth_ == 0) {
             finish_statement();
             return advance(1);
@@ -138,7 +144,7 @@ private:
 
     bool try_dollar_quote() {
         std::size_t j = i_ + 1;
-        if (j < s_.size() && std::isdigit(static_cast<unsigned char>(s_[j])) != 0) return false;
+        if (j < s_.size() && is_digit(s_[j])) return false;
         while (j < s_.size() && is_tag_char(s_[j])) ++j;
         if (j >= s_.size() || s_[j] != '$') return false;
         const std::string_view tag = s_.substr(i_, j - i_ + 1);

@@ -72,6 +72,11 @@ std::string decode_utf8_lossy(std::string_view bytes) {
     return out;
 }
 
+std::string decode_utf8_lossy_owned(std::string&& bytes) {
+    if (is_valid_utf8(bytes)) return std::move(bytes);
+    return decode_utf8_lossy(std::string_view{bytes});
+}
+
 bool is_ascii(std::string_view text) noexcept {
     for (const char c : text) {
         if (static_cast<std::uint8_t>(c) >= 0x80) return false;

@@ -13,6 +13,9 @@ bool is_valid_utf8(std::string_view bytes) noexcept;
 /// Decodes bytes, replacing each invalid sequence by U+FFFD. A BOM is kept.
 std::string decode_utf8_lossy(std::string_view bytes);
 
+/// As above, reusing the buffer when the bytes are already valid (the common case).
+std::string decode_utf8_lossy_owned(std::string&& bytes);
+
 /// True when every byte is ASCII.
 bool is_ascii(std::string_view text) noexcept;
 

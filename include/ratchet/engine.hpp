@@ -28,10 +28,13 @@ public:
     /// Validates the options (URL syntax, schema name); does not connect.
     /// @throws ratchet::error (invalid_input) on a malformed URL.
     explicit engine(options opts);
+    /// Moves; the moved-from engine may only be destroyed or assigned to.
     engine(engine&&) noexcept;
+    /// Moves; the moved-from engine may only be destroyed or assigned to.
     engine& operator=(engine&&) noexcept;
-    engine(const engine&) = delete;
-    engine& operator=(const engine&) = delete;
+    engine(const engine&) = delete;             ///< not copyable
+    engine& operator=(const engine&) = delete;  ///< not copyable
+    /// Holds no connection between calls, so there is nothing to close; never throws.
     ~engine();
 
     /// `prisma migrate deploy`: takes the lock, creates the history table on an empty schema,

@@ -15,7 +15,13 @@ namespace ratchet {
 inline namespace v1 {
 
 /// Severity of a log line. Deliberately not spdlog's enum.
-enum class log_level { trace, debug, info, warn, error };
+enum class log_level {
+    trace,  ///< very detailed
+    debug,  ///< server notices, ignored URL parameters
+    info,   ///< progress: one line per migration
+    warn,   ///< something to look at; nothing failed
+    error   ///< a failure
+};
 
 /// Receives log lines, already free of secrets. Called on the thread that runs the engine
 /// call. Must not throw (exceptions are swallowed).

@@ -39,7 +39,7 @@ struct warning {
 
 /// One migration that deploy applied.
 struct applied_migration {
-    std::string name;
+    std::string name;                     ///< directory name
     std::chrono::microseconds duration{}; ///< script and bookkeeping, excluding lock wait
     bool transactional = true;            ///< ran in one transaction with its history row
 };
@@ -48,8 +48,8 @@ struct applied_migration {
 struct deploy_report {
     std::vector<applied_migration> applied; ///< in order
     std::vector<std::string> pending_before; ///< what was pending when the lock was taken
-    std::vector<warning> warnings;
-    bool created_history_table = false;
+    std::vector<warning> warnings;          ///< drift, missing locally, out of order, source problems
+    bool created_history_table = false;     ///< deploy created _prisma_migrations
     std::chrono::microseconds lock_wait{};  ///< time spent waiting for the advisory lock
     std::chrono::microseconds total{};      ///< wall time of the whole call
 };
@@ -64,8 +64,8 @@ enum class migration_state {
 
 /// One line of the status report.
 struct migration_status {
-    std::string name;
-    migration_state state = migration_state::pending;
+    std::string name;                                   ///< directory or migration_name
+    migration_state state = migration_state::pending;   ///< see migration_state
     bool edited = false;           ///< local checksum differs from the first row's (Prisma's "edited")
     bool rolled_back_rows = false; ///< the history holds rolled-back attempts of it
     std::optional<timestamp> started_at;  ///< of the latest row
@@ -84,25 +84,25 @@ enum class status_summary {
 /// Result of engine::status(). Never takes the lock; never creates the table.
 struct status_report {
     std::vector<migration_status> migrations; ///< local ones in order, then database-only ones
-    status_summary summary = status_summary::up_to_date;
-    bool has_history_table = false;
+    status_summary summary = status_summary::up_to_date; ///< what `status` prints and its exit code
+    bool has_history_table = false;            ///< _prisma_migrations exists
     std::vector<std::string> pending;          ///< Prisma's "not yet applied"
     std::vector<std::string> failed;           ///< failed rows' names in started_at order
     std::vector<std::string> missing_locally;  ///< rows whose directory is missing
     std::vector<std::string> edited;           ///< checksum differs (tolerant comparison)
     std::optional<std::string> last_common;    ///< for histories_diverge
-    std::vector<warning> warnings;
+    std::vector<warning> warnings;             ///< e.g. migrations deploy would apply again
 };
 
 /// Result of engine::plan(): what deploy would do now, computed without changing anything.
 struct plan_report {
     std::vector<std::string> to_apply;  ///< in order
     std::vector<std::string> autocommit; ///< subset of to_apply that runs outside a transaction
-    std::vector<warning> warnings;
+    std::vector<warning> warnings;       ///< what deploy would warn about
     /// The error deploy would stop with before applying anything (code name and message), if any.
     std::optional<std::string> blocking_code;
     std::optional<std::string> blocking_message;
-    bool would_create_history_table = false;
+    bool would_create_history_table = false; ///< the schema is empty and has no history yet
 };
 
 /// Result of engine::verify(): checksum and history consistency only.
@@ -113,9 +113,9 @@ struct verify_report {
 
 /// Result of resolve_applied() / resolve_rolled_back().
 struct resolve_report {
-    std::string migration;
+    std::string migration;         ///< the name that was resolved
     bool changed = false;          ///< false for a repeated --rolled-back (silent success)
-    bool created_history_table = false;
+    bool created_history_table = false; ///< --applied created _prisma_migrations (baselining)
 };
 
 }  // namespace v1

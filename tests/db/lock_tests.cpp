@@ -48,6 +48,18 @@ BOOST_AUTO_TEST_CASE(waits_for_a_holder_that_releases_and_then_proceeds) {
     BOOST_TEST(log.contains("waiting for the migration lock"));
 }
 
+BOOST_AUTO_TEST_CASE(a_no_op_deploy_does_not_wait_for_the_lock) {
+    scratch_db db;
+    migrations_dir dir;
+    dir.add("1_a", "CREATE TABLE a (id int);");
+    make_engine(db, dir).deploy();
+    session holder{db.url()};
+    holder.exec("SELECT pg_advisory_lock(72707369)");  // e.g. another replica deploying
+    BOOST_TEST(make_engine(db, dir, {.lock_timeout = 100ms}).deploy().applied.empty());
+    dir.add("2_b", "CREATE TABLE b (id int);");
+    BOOST_TEST(error_code_of([&] { make_engine(db, dir, {.lock_timeout = 100ms}).deploy(); }) == "P1002");
+}
+
 BOOST_AUTO_TEST_CASE(lock_is_released_when_deploy_returns) {
     scratch_db db;
     migrations_dir dir;
@@ -65,6 +77,7 @@ BOOST_AUTO_TEST_CASE(prisma_disable_variable_skips_the_lock_with_a_warning) {
     ::setenv("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK", "1", 1);
     captured_log log;
     const auto code = error_code_of([&] { make_engine(db, dir, {.lock_timeout = 200ms, .on_log = log.sink()}).deploy(); });
+    dir.add("2_b", "CREATE TABLE b (id int);");  // something pending, so the lock is needed
     ::setenv("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK", "0", 1);  // "0" means enabled, as in Prisma
     const auto code_enabled = error_code_of([&] { make_engine(db, dir, {.lock_timeout = 200ms}).deploy(); });
     ::unsetenv("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK");
