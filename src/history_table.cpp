@@ -41,7 +41,12 @@ std::optional<timestamp> micros_at(const pg_result_ptr& r, int row, int col) {
     return timestamp{std::chrono::microseconds{v}};
 }
 
-std::string ts_literal(timestamp t) { return "'" + prisma_text::iso8601(t) + "'"; }
+std::string ts_literal(timestamp t) {
+    std::string s{"'"};  // built step by step: GCC 12 -O3 warns falsely (-Wrestrict) on "'" + str
+    s += prisma_text::iso8601(t);
+    s += '\'';
+    return s;
+}
 
 }  // namespace
 

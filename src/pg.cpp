@@ -85,11 +85,12 @@ pg_connection::pg_connection(const connection_target& target, const redactor& se
         throw error(errc::connection, "cannot connect to the database at " + display_ + ": " + msg);
     }
     PQsetNoticeReceiver(conn_, forward_notice, on_notice_.get());
+    pid_ = PQbackendPID(conn_);
 }
 
 pg_connection::pg_connection(pg_connection&& o) noexcept
     : conn_{std::exchange(o.conn_, nullptr)}, secrets_{o.secrets_}, deadline_{o.deadline_},
-      display_{std::move(o.display_)}, on_notice_{std::move(o.on_notice_)} {}
+      display_{std::move(o.display_)}, on_notice_{std::move(o.on_notice_)}, pid_{o.pid_} {}
 
 pg_connection& pg_connection::operator=(pg_connection&& o) noexcept {
     if (this != &o) {
@@ -99,6 +100,7 @@ pg_connection& pg_connection::operator=(pg_connection&& o) noexcept {
         deadline_ = o.deadline_;
         display_ = std::move(o.display_);
         on_notice_ = std::move(o.on_notice_);
+        pid_ = o.pid_;
     }
     return *this;
 }
@@ -107,7 +109,6 @@ pg_connection::~pg_connection() { PQfinish(conn_); }
 
 bool pg_connection::ok() const noexcept { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
 
-int pg_connection::backend_pid() const noexcept { return conn_ != nullptr ? PQbackendPID(conn_) : 0; }
 
 std::string pg_connection::literal(std::string_view value) const {
     char* escaped = PQescapeLiteral(conn_, value.data(), value.size());

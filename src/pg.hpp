@@ -94,8 +94,9 @@ public:
     /// True while the connection is usable.
     [[nodiscard]] bool ok() const noexcept;
 
-    /// Server's backend pid (for messages).
-    [[nodiscard]] int backend_pid() const noexcept;
+    /// The server session's pid, remembered at connect time (libpq forgets it once the
+    /// connection is lost, which is exactly when it is needed).
+    [[nodiscard]] int backend_pid() const noexcept { return pid_; }
 
     /// Changes the deadline for later queries.
     void set_deadline(deadline_t d) noexcept { deadline_ = d; }
@@ -116,6 +117,7 @@ private:
     deadline_t deadline_;
     std::string display_;
     std::unique_ptr<notice_handler> on_notice_;
+    int pid_ = 0;
 };
 
 }  // namespace ratchet::detail
