@@ -18,19 +18,35 @@ std::string checksum_of(std::string_view decoded_sql) { return detail::sha256_he
 
 namespace {
 
-// Words that can make a script need autocommit. When none occurs anywhere (the usual Prisma
-// migration), the lexer need not run: a cheap filter, never a decision.
-bool may_need_autocommit(std::string_view sql) {
+// Words that can make a script need autocommit. When none occurs as a word anywhere (the
+// usual Prisma migration), the lexer need not run: a cheap one-pass filter, never a decision.
+bool is_trigger_word(std::string_view w) {
     static constexpr std::string_view words[] = {
         "CONCURRENTLY", "VACUUM", "REINDEX", "SYSTEM", "DATABASE", "TABLESPACE", "SUBSCRIPTION",
         "BEGIN", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "START", "PREPARE"};
-    std::string upper(sql.size(), ' ');
-    for (std::size_t i = 0; i < sql.size(); ++i) {
-        const char c = sql[i];
+    if (w.size() < 3 || w.size() > 12) return false;
+    char upper[12];
+    for (std::size_t i = 0; i < w.size(); ++i) {
+        const char c = w[i];
         upper[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
     }
-    for (const auto w : words) {
-        if (upper.find(w) != std::string::npos) return true;
+    const std::string_view u{upper, w.size()};
+    for (const auto word : words) {
+        if (u == word) return true;
+    }
+    return false;
+}
+
+bool may_need_autocommit(std::string_view sql) {
+    auto is_letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    for (std::size_t i = 0; i < sql.size();) {
+        if (!is_letter(sql[i])) {
+            ++i;
+            continue;
+        }
+        const std::size_t start = i;
+        while (i < sql.size() && is_letter(sql[i])) ++i;
+        if (is_trigger_word(sql.substr(start, i - start))) return true;
     }
     return false;
 }

@@ -12,7 +12,10 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <algorithm>
+#include <exception>
 #include <system_error>
+#include <thread>
 
 namespace ratchet {
 inline namespace v1 {
@@ -85,6 +88,32 @@ migration read_migration(const fs::path& dir, std::string name, const source_opt
     return detail::make_migration_owned(std::move(name), std::move(*bytes));
 }
 
+// Reading is syscall-bound (open, fstat, read, close per file): large directories are read by a
+// few threads, each filling its own slice of `out`.
+void read_all(const fs::path& dir, std::vector<std::string>& names, const source_options& opts,
+              std::vector<migration>& out) {
+    constexpr std::size_t per_thread_minimum = 512;
+    const std::size_t threads = std::clamp<std::size_t>(
+        names.size() / per_thread_minimum, 1, std::max(1U, std::min(8U, std::thread::hardware_concurrency())));
+    std::vector<std::exception_ptr> failures(threads);
+    auto work = [&](std::size_t t) {
+        try {
+            for (std::size_t i = t; i < names.size(); i += threads) {
+                out[i] = read_migration(dir, std::move(names[i]), opts);
+            }
+        } catch (...) {
+            failures[t] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> pool;
+    for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (auto& th : pool) th.join();
+    for (const auto& f : failures) {
+        if (f) std::rethrow_exception(f);
+    }
+}
+
 }  // namespace
 
 migration_set load_directory(const std::filesystem::path& dir, const source_options& opts) {
@@ -99,8 +128,8 @@ migration_set load_directory(const std::filesystem::path& dir, const source_opti
             "code point after ASCII characters, which can differ from Prisma's locale-dependent "
             "order");
     }
-    set.migrations.reserve(names.size());
-    for (auto& name : names) set.migrations.push_back(read_migration(dir, std::move(name), opts));
+    set.migrations.resize(names.size());
+    read_all(dir, names, opts, set.migrations);
     return set;
 }
 

@@ -1,6 +1,7 @@
 #include "utf8.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 namespace ratchet::detail {
 namespace {
@@ -46,6 +47,15 @@ std::size_t valid_sequence_at(std::string_view s, std::size_t i, std::size_t& co
 
 bool is_valid_utf8(std::string_view bytes) noexcept {
     for (std::size_t i = 0; i < bytes.size();) {
+        // Fast path: eight ASCII bytes at a time (most migration text is ASCII).
+        if (i + 8 <= bytes.size()) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, bytes.data() + i, 8);
+            if ((word & 0x8080808080808080ULL) == 0) {
+                i += 8;
+                continue;
+            }
+        }
         std::size_t consumed = 0;
         const std::size_t n = valid_sequence_at(bytes, i, consumed);
         if (n == 0) return false;
