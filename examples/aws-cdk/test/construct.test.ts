@@ -1,11 +1,15 @@
 // RatchetMigrations on its own: validation of its props and the variants the example stack does not cover.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import { App, Duration, Stack } from 'aws-cdk-lib/core';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { addRdsCaBundle } from '../lib/lambda-asset';
 import { RatchetMigrations, RatchetMigrationsProps } from '../lib/ratchet-migrations';
 import { lambdaCodeForTests, simpleMigrations, tempDir } from './helpers';
 
@@ -157,4 +161,16 @@ test('IAM auth: rds-db:connect instead of secret read; no secret environment wit
   assert.equal(env.DATABASE_SECRET_ARN, undefined);
   const res = Object.values(t.findResources('Custom::RatchetMigrations'))[0];
   assert.ok(res.DependsOn.includes(f.stack.resolve((db.node.defaultChild as rds.CfnDBInstance).logicalId)));
+});
+
+test('the staged asset carries the RDS CA bundle for verify-full', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ratchet-ca-'));
+  try {
+    addRdsCaBundle(dir);
+    const pem = fs.readFileSync(path.join(dir, 'certs', 'rds-global-bundle.pem'), 'utf8');
+    const count = (pem.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
+    assert.ok(count >= 100, `expected Amazon's RDS CA certificates, found ${count}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
