@@ -16,17 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string_view level_name(ratchet::log_level l) {
-    switch (l) {
-        case ratchet::log_level::trace: return "trace";
-        case ratchet::log_level::debug: return "debug";
-        case ratchet::log_level::info: return "info";
-        case ratchet::log_level::warn: return "warn";
-        case ratchet::log_level::error: return "error";
-    }
-    return "info";
-}
-
 std::string utc_now_iso() {
     const auto now = std::chrono::system_clock::now();
     const auto secs = std::chrono::system_clock::to_time_t(now);
@@ -43,7 +32,7 @@ ratchet::log_callback make_log_sink(const common_flags& f) {
     if (f.log_format == "json") {
         return [verbose = f.verbose](ratchet::log_level l, std::string_view msg) {
             if (!verbose && l < ratchet::log_level::info) return;
-            std::cerr << nlohmann::json{{"time", utc_now_iso()}, {"level", level_name(l)},
+            std::cerr << nlohmann::json{{"time", utc_now_iso()}, {"level", ratchet::to_string(l)},
                                         {"logger", "ratchet"}, {"message", msg}}
                              .dump()
                       << '\n';

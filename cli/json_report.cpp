@@ -22,27 +22,6 @@ json warnings_json(const std::vector<ratchet::warning>& ws) {
 
 double ms(std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1000.0; }
 
-std::string_view state_name(ratchet::migration_state s) {
-    switch (s) {
-        case ratchet::migration_state::applied: return "applied";
-        case ratchet::migration_state::pending: return "pending";
-        case ratchet::migration_state::failed: return "failed";
-        case ratchet::migration_state::missing_locally: return "missing_locally";
-    }
-    return "pending";
-}
-
-std::string_view summary_name(ratchet::status_summary s) {
-    switch (s) {
-        case ratchet::status_summary::up_to_date: return "up_to_date";
-        case ratchet::status_summary::database_is_behind: return "database_is_behind";
-        case ratchet::status_summary::histories_diverge: return "histories_diverge";
-        case ratchet::status_summary::has_failed: return "has_failed";
-        case ratchet::status_summary::not_managed: return "not_managed";
-    }
-    return "up_to_date";
-}
-
 json time_json(const std::optional<ratchet::timestamp>& t) {
     if (!t) return nullptr;
     return std::chrono::duration_cast<std::chrono::microseconds>(t->time_since_epoch()).count();
@@ -79,7 +58,7 @@ json deploy_json(const ratchet::deploy_report& r) {
 
 json status_json(const ratchet::status_report& r, int exit_code) {
     json j = base("status", exit_code == 0);
-    j["summary"] = summary_name(r.summary);
+    j["summary"] = ratchet::to_string(r.summary);
     j["pending"] = r.pending;
     j["failed"] = r.failed;
     j["missing_locally"] = r.missing_locally;
@@ -89,7 +68,7 @@ json status_json(const ratchet::status_report& r, int exit_code) {
     j["warnings"] = warnings_json(r.warnings);
     j["migrations"] = json::array();
     for (const auto& m : r.migrations) {
-        j["migrations"].push_back({{"name", m.name}, {"state", state_name(m.state)}, {"edited", m.edited},
+        j["migrations"].push_back({{"name", m.name}, {"state", ratchet::to_string(m.state)}, {"edited", m.edited},
                                    {"rolled_back_attempts", m.rolled_back_rows},
                                    {"started_at_us", time_json(m.started_at)},
                                    {"finished_at_us", time_json(m.finished_at)}});

@@ -23,6 +23,9 @@ enum class log_level {
     error   ///< a failure
 };
 
+/// Stable lower-case name: "trace", "debug", "info", "warn", "error".
+[[nodiscard]] RATCHET_API std::string_view to_string(log_level l) noexcept;
+
 /// Receives log lines, already free of secrets. Called on the thread that runs the engine
 /// call. Must not throw (exceptions are swallowed).
 using log_callback = std::function<void(log_level, std::string_view message)>;

@@ -2,9 +2,12 @@
 /// Plain result structs returned by the engine. No behaviour; safe to copy and to log.
 #pragma once
 
+#include <ratchet/export.hpp>
+
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ratchet {
@@ -80,6 +83,13 @@ enum class status_summary {
     has_failed,          ///< failed rows in the table (exit 1)
     not_managed          ///< no table and no local migrations (exit 1)
 };
+
+/// Stable lower-case name: "applied", "pending", "failed", "missing_locally".
+[[nodiscard]] RATCHET_API std::string_view to_string(migration_state s) noexcept;
+
+/// Stable lower-case name: "up_to_date", "database_is_behind", "histories_diverge",
+/// "has_failed", "not_managed".
+[[nodiscard]] RATCHET_API std::string_view to_string(status_summary s) noexcept;
 
 /// Result of engine::status(). Never takes the lock; never creates the table.
 struct status_report {

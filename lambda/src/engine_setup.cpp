@@ -9,17 +9,6 @@ namespace ratchet::lambda {
 
 namespace {
 
-std::string_view level_name(ratchet::log_level l) {
-    switch (l) {
-        case ratchet::log_level::trace: return "trace";
-        case ratchet::log_level::debug: return "debug";
-        case ratchet::log_level::info: return "info";
-        case ratchet::log_level::warn: return "warn";
-        case ratchet::log_level::error: return "error";
-    }
-    return "info";
-}
-
 std::chrono::milliseconds configured_lock_timeout(std::chrono::milliseconds fallback) {
     const std::string text = env_or_empty("RATCHET_LOCK_TIMEOUT");
     if (text.empty()) return fallback;
@@ -43,7 +32,7 @@ ratchet::options make_engine_options(const db_config& cfg, const bundle& b, cons
     o.connect_timeout_seconds = std::clamp(left_s, 2, o.connect_timeout_seconds);
     o.on_log = [&prog](ratchet::log_level level, std::string_view message) {
         if (level >= ratchet::log_level::info) prog.set(std::string(message));
-        if (level >= ratchet::log_level::debug) log_line(level_name(level), message, {{"source", "engine"}});
+        if (level >= ratchet::log_level::debug) log_line(ratchet::to_string(level), message, {{"source", "engine"}});
     };
     return o;
 }

@@ -9,27 +9,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string_view state_name(ratchet::migration_state s) {
-    switch (s) {
-        case ratchet::migration_state::applied: return "applied";
-        case ratchet::migration_state::pending: return "pending";
-        case ratchet::migration_state::failed: return "failed";
-        case ratchet::migration_state::missing_locally: return "missing_locally";
-    }
-    return "?";
-}
-
-std::string_view summary_name(ratchet::status_summary s) {
-    switch (s) {
-        case ratchet::status_summary::up_to_date: return "up_to_date";
-        case ratchet::status_summary::database_is_behind: return "database_is_behind";
-        case ratchet::status_summary::histories_diverge: return "histories_diverge";
-        case ratchet::status_summary::has_failed: return "has_failed";
-        case ratchet::status_summary::not_managed: return "not_managed";
-    }
-    return "?";
-}
-
 json time_or_null(const std::optional<ratchet::timestamp>& t) {
     if (!t) return nullptr;
     const auto secs = std::chrono::floor<std::chrono::seconds>(*t);
@@ -53,10 +32,10 @@ json to_json(const std::vector<ratchet::warning>& w) {
 json to_json(const ratchet::status_report& r) {
     json migrations = json::array();
     for (const auto& m : r.migrations) {
-        migrations.push_back({{"name", m.name}, {"state", state_name(m.state)}, {"edited", m.edited},
+        migrations.push_back({{"name", m.name}, {"state", ratchet::to_string(m.state)}, {"edited", m.edited},
                               {"startedAt", time_or_null(m.started_at)}, {"finishedAt", time_or_null(m.finished_at)}});
     }
-    return {{"summary", summary_name(r.summary)}, {"hasHistoryTable", r.has_history_table},
+    return {{"summary", ratchet::to_string(r.summary)}, {"hasHistoryTable", r.has_history_table},
             {"migrations", migrations}, {"pending", r.pending}, {"failed", r.failed},
             {"missingLocally", r.missing_locally}, {"edited", r.edited}, {"warnings", to_json(r.warnings)}};
 }
