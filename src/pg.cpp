@@ -121,8 +121,7 @@ std::string pg_connection::literal(std::string_view value) const {
 pg_error_info pg_connection::client_error(std::string_view what) const {
     pg_error_info e;
     e.message = secrets_->redact(std::string{what} + ": " + trimmed(PQerrorMessage(conn_)));
-    e.connection_lost = PQstatus(conn_) != CONNECTION_OK;
-    if (!e.connection_lost) e.connection_lost = true;  // every client-side failure ends the session
+    e.connection_lost = true;  // every client-side failure ends the session
     return e;
 }
 
@@ -203,9 +202,7 @@ std::optional<pg_error_info> pg_connection::collect(std::vector<pg_result_ptr>& 
         results.push_back(std::move(r));
     }
     if (PQstatus(conn_) != CONNECTION_OK && !first_error) return client_error("connection lost");
-    if (deadline_hit && !first_error) {
-        // The statement finished just as the deadline passed; its result stands.
-    }
+    // A statement that finished just as the deadline passed keeps its result.
     return first_error;
 }
 
