@@ -99,7 +99,7 @@ struct engine::impl {
     // (including a failed row, which may be another deployer's migration in progress) is decided
     // again under the lock. Returns the warnings when there is nothing to do.
     [[nodiscard]] std::optional<std::vector<warning>> nothing_to_do(pg_connection& c) const {
-        if (!inspect_schema(c, inspected_schema()).has_history_table) return std::nullopt;
+        if (!history_table_exists(c, inspected_schema())) return std::nullopt;
         const auto rows = load_history(c);
         auto decision = decide_deploy(opts.migrations, rows);
         if (!decision.pending.empty() || !decision.failed.empty()) return std::nullopt;
@@ -216,7 +216,7 @@ status_report engine::status() {
     check_lock_file(s.opts.migrations);
     auto c = s.connect();
     s.set_up_schema(c, true);
-    const bool has_table = inspect_schema(c, s.inspected_schema()).has_history_table;
+    const bool has_table = history_table_exists(c, s.inspected_schema());
     const auto rows = has_table ? load_history(c) : std::vector<history_row>{};
     auto report = diagnose(s.opts.migrations, rows, has_table);
     for (const auto& w : s.opts.migrations.warnings) report.warnings.push_back({"source", w, {}});

@@ -20,19 +20,20 @@ namespace {
 
 // Words that can make a script need autocommit. When none occurs as a word anywhere (the
 // usual Prisma migration), the lexer need not run: a cheap one-pass filter, never a decision.
+// Most words of a script fail on their length or first letter, before any comparison.
 bool is_trigger_word(std::string_view w) {
     static constexpr std::string_view words[] = {
         "CONCURRENTLY", "VACUUM", "REINDEX", "SYSTEM", "DATABASE", "TABLESPACE", "SUBSCRIPTION",
         "BEGIN", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "START", "PREPARE"};
+    auto upper = [](char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; };
     if (w.size() < 3 || w.size() > 12) return false;
-    char upper[12];
-    for (std::size_t i = 0; i < w.size(); ++i) {
-        const char c = w[i];
-        upper[i] = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-    }
-    const std::string_view u{upper, w.size()};
+    const char first = upper(w[0]);
     for (const auto word : words) {
-        if (u == word) return true;
+        if (word.size() != w.size() || word[0] != first) continue;
+        if (std::equal(w.begin() + 1, w.end(), word.begin() + 1,
+                       [&](char a, char b) { return upper(a) == b; })) {
+            return true;
+        }
     }
     return false;
 }

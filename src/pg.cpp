@@ -129,6 +129,15 @@ void pg_connection::send_query(const std::string& sql) {
     if (PQsendQuery(conn_, sql.c_str()) == 0) raise(client_error("cannot send query"), "");
 }
 
+pg_result_ptr pg_connection::exec_binary(const std::string& sql) {
+    if (PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1) == 0) {
+        raise(client_error("cannot send query"), "");
+    }
+    std::vector<pg_result_ptr> results;
+    if (auto e = collect(results)) raise(*e, "");
+    return results.empty() ? pg_result_ptr{} : std::move(results.back());
+}
+
 void pg_connection::send_params(const std::string& sql,
                                 const std::vector<std::optional<std::string>>& params) {
     std::vector<const char*> values;

@@ -84,6 +84,11 @@ public:
     pg_result_ptr exec_params(const std::string& sql,
                               const std::vector<std::optional<std::string>>& params);
 
+    /// Runs one parameterless statement and asks for every column in binary format (raw bytes
+    /// for text, big-endian integers, timestamps as microseconds since 2000-01-01).
+    /// @throws ratchet::error as exec().
+    pg_result_ptr exec_binary(const std::string& sql);
+
     /// Runs a whole script as one simple query, counting the statements that succeeded
     /// before a failure. Never throws for server errors; the failure is returned.
     script_outcome run_script(const std::string& sql);

@@ -99,13 +99,25 @@ void check_lock_file(const migration_set& set) {
     }
 }
 
-bool checksum_matches(std::string_view script, std::string_view stored) {
+namespace {
+
+// The variants Prisma accepts besides the plain checksum (which the callers compare first).
+bool checksum_variant_matches(std::string_view script, std::string_view stored) {
     if (stored.size() != 64 && !stored.empty()) {
         if (sha256_hex_unpadded(script) == stored) return true;
     }
-    if (sha256_hex(script) == stored) return true;
     if (sha256_hex(replace_all(script, "\r\n", "\n")) == stored) return true;
     return sha256_hex(replace_all(script, "\n", "\r\n")) == stored;
+}
+
+}  // namespace
+
+bool checksum_matches(std::string_view script, std::string_view stored) {
+    return sha256_hex(script) == stored || checksum_variant_matches(script, stored);
+}
+
+bool checksum_matches(const migration& m, std::string_view stored) {
+    return m.checksum == stored || checksum_variant_matches(m.sql, stored);
 }
 
 deploy_decision decide_deploy(const migration_set& set, const std::vector<history_row>& rows) {
@@ -125,7 +137,7 @@ deploy_decision decide_deploy(const migration_set& set, const std::vector<histor
         }
         last_applied_index = i;
         const history_row* done = latest_finished(it->second);
-        if (done && m.readable && !checksum_matches(m.sql, done->checksum)) {
+        if (done && m.readable && !checksum_matches(m, done->checksum)) {
             d.warnings.push_back(drift_warning(m));
         }
     }
@@ -185,7 +197,7 @@ status_report diagnose(const migration_set& set, const std::vector<history_row>&
                                   " has only rolled-back attempts and will be applied again by deploy",
                                   m.name});
         }
-        if (done && !checksum_matches(m.sql, done->checksum)) {
+        if (done && !checksum_matches(m, done->checksum)) {
             st.edited = true;
             s.edited.push_back(m.name);
         }

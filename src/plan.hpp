@@ -23,6 +23,10 @@ void check_lock_file(const migration_set& set);
 /// format for stored values that are not 64 characters long.
 bool checksum_matches(std::string_view script, std::string_view stored);
 
+/// The same, for a loaded migration: compares its precomputed checksum first and hashes the
+/// script again only when that differs (the plan stays cheap for thousands of migrations).
+bool checksum_matches(const migration& m, std::string_view stored);
+
 /// What deploy will do, decided once the lock is held and the rows are loaded.
 struct deploy_decision {
     std::vector<const migration*> pending;      ///< in directory order

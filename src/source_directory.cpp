@@ -23,24 +23,45 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Reads a whole regular file with one fstat and one read. nullopt (with `why`) when it is
-// missing, not a regular file, or unreadable; throws when it is over `limit`.
-std::optional<std::string> read_file(const fs::path& p, std::string& why,
+// An open directory, so that each migration file is opened relative to it: the kernel then
+// resolves two path components per file instead of the whole path (measurable at 10,000 files).
+class directory_handle {
+public:
+    explicit directory_handle(const fs::path& dir)
+        : fd_{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)} {}
+    ~directory_handle() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    directory_handle(const directory_handle&) = delete;
+    directory_handle& operator=(const directory_handle&) = delete;
+    [[nodiscard]] int fd() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+// Reads dir/relative whole, with one fstat and one read; opened through `dir_fd` when that is
+// an open handle on `dir` (else by the full path), and named in full only in messages.
+// nullopt (with `why`) when it is missing, not a regular file, or unreadable; throws when it
+// is over `limit`.
+std::optional<std::string> read_file(const fs::path& dir, int dir_fd, const std::string& relative, std::string& why,
                                      std::uintmax_t limit = std::numeric_limits<std::uintmax_t>::max(),
                                      const std::string& migration_name = {}) {
-    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = dir_fd >= 0 ? ::openat(dir_fd, relative.c_str(), O_RDONLY | O_CLOEXEC)
+                               : ::open((dir / relative).c_str(), O_RDONLY | O_CLOEXEC);
+    const auto shown = [&] { return (dir / relative).string(); };
     if (fd < 0) {
-        why = "cannot open " + p.string() + ": " + std::strerror(errno);
+        why = "cannot open " + shown() + ": " + std::strerror(errno);
         return std::nullopt;
     }
     struct stat st {};
     std::optional<std::string> data;
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        why = p.string() + " is not a regular file";
+        why = shown() + " is not a regular file";
     } else if (static_cast<std::uintmax_t>(st.st_size) > limit) {
         ::close(fd);
         throw error(errc::invalid_input,
-                    p.string() + " is " + std::to_string(st.st_size) + " bytes, over the limit of " +
+                    shown() + " is " + std::to_string(st.st_size) + " bytes, over the limit of " +
                         std::to_string(limit) + " bytes (source_options::max_script_bytes); nothing was applied",
                     {}, migration_name);
     } else {
@@ -50,7 +71,7 @@ std::optional<std::string> read_file(const fs::path& p, std::string& why,
             const ssize_t n = ::read(fd, data->data() + done, data->size() - done);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) {
-                why = "cannot read " + p.string();
+                why = "cannot read " + shown();
                 data.reset();
                 break;
             }
@@ -76,9 +97,9 @@ std::vector<std::string> migration_directory_names(const fs::path& dir) {
     return names;
 }
 
-migration read_migration(const fs::path& dir, std::string name, const source_options& opts) {
+migration read_migration(const fs::path& dir, int dir_fd, std::string name, const source_options& opts) {
     std::string why;
-    auto bytes = read_file(dir / name / "migration.sql", why, opts.max_script_bytes, name);
+    auto bytes = read_file(dir, dir_fd, name + "/migration.sql", why, opts.max_script_bytes, name);
     if (!bytes) {
         migration m;
         m.name = std::move(name);
@@ -92,14 +113,15 @@ migration read_migration(const fs::path& dir, std::string name, const source_opt
 // few threads, each filling its own slice of `out`.
 void read_all(const fs::path& dir, std::vector<std::string>& names, const source_options& opts,
               std::vector<migration>& out) {
-    constexpr std::size_t per_thread_minimum = 512;
+    constexpr std::size_t per_thread_minimum = 64;  // a thread costs ~50 us; 64 files ~0.6 ms
     const std::size_t threads = std::clamp<std::size_t>(
         names.size() / per_thread_minimum, 1, std::max(1U, std::min(8U, std::thread::hardware_concurrency())));
     std::vector<std::exception_ptr> failures(threads);
+    const directory_handle handle{dir};
     auto work = [&](std::size_t t) {
         try {
             for (std::size_t i = t; i < names.size(); i += threads) {
-                out[i] = read_migration(dir, std::move(names[i]), opts);
+                out[i] = read_migration(dir, handle.fd(), std::move(names[i]), opts);
             }
         } catch (...) {
             failures[t] = std::current_exception();
@@ -120,7 +142,7 @@ migration_set load_directory(const std::filesystem::path& dir, const source_opti
     migration_set set;
     set.origin = dir.string();
     std::string why;
-    set.lock_file = read_file(dir / "migration_lock.toml", why);
+    set.lock_file = read_file(dir, -1, "migration_lock.toml", why);
     std::vector<std::string> names = migration_directory_names(dir);
     if (!sort_like_prisma(names)) {
         set.warnings.push_back(

@@ -67,4 +67,19 @@ BOOST_AUTO_TEST_CASE(legacy_unpadded_checksums_match) {
                                 "b4e049784e46eabb8c31975b62152d551bac49c3c2e80932567b485dcd"));
 }
 
+BOOST_AUTO_TEST_CASE(loaded_migrations_compare_like_their_scripts) {
+    // The plan compares a loaded migration through its precomputed checksum; the CRLF/LF and
+    // legacy variants must still be accepted, and a different script must still be drift.
+    const std::string lf_sum = "82efb67f3010c6eb7ead02e4f6d9550633dbc1407f99aa487468e7b2567aebbc";
+    const std::string crlf_sum = "b5c23e54161ef79971fbb59224f4ebdb906e2a200ef2d888aadc2a5d22ece3a2";
+    const auto lf = make_migration("m", "SELECT 1;\nSELECT 2;\n");
+    const auto crlf = make_migration("m", "SELECT 1;\r\nSELECT 2;\r\n");
+    BOOST_TEST(checksum_matches(lf, lf_sum));
+    BOOST_TEST(checksum_matches(lf, crlf_sum));
+    BOOST_TEST(checksum_matches(crlf, lf_sum));
+    BOOST_TEST(checksum_matches(make_migration("m", "SELECT 1;\n"),
+                                "b4e049784e46eabb8c31975b62152d551bac49c3c2e80932567b485dcd"));
+    BOOST_TEST(!checksum_matches(make_migration("m", "SELECT 3;\n"), lf_sum));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
