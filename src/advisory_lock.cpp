@@ -6,13 +6,14 @@
 
 #include <algorithm>
 #include <random>
-#include <thread>
 
 namespace ratchet::detail {
 namespace {
 
 constexpr auto first_backoff = std::chrono::milliseconds{20};
 constexpr auto max_backoff = std::chrono::milliseconds{500};
+
+constexpr const char* release_channel = "ratchet_migration_lock_released";
 
 bool try_lock(pg_connection& c) {
     return c.exec("SELECT pg_try_advisory_lock(72707369)").get(0, 0) == "t";
@@ -43,7 +44,13 @@ advisory_lock::advisory_lock(pg_connection& c, std::chrono::milliseconds timeout
     std::mt19937 rng{std::random_device{}()};
     auto backoff = first_backoff;
     bool announced = false;
+    bool listening = false;
     while (!try_lock(c)) {
+        if (!listening) {
+            c.exec(std::string{"LISTEN "} + release_channel);
+            listening = true;
+            continue;  // the holder may have released before LISTEN took effect
+        }
         const auto now = clock::now();
         if (now >= give_up) {
             throw error(errc::lock_timeout, prisma_text::p1002(timeout, describe_lock_holder(c)));
@@ -56,15 +63,16 @@ advisory_lock::advisory_lock(pg_connection& c, std::chrono::milliseconds timeout
         auto sleep = backoff + std::chrono::milliseconds{jitter(rng)};
         sleep = std::min(sleep, std::chrono::duration_cast<std::chrono::milliseconds>(give_up - now) +
                                     std::chrono::milliseconds{1});
-        std::this_thread::sleep_for(sleep);
+        c.wait_for_notification(sleep);
         backoff = std::min(backoff * 2, max_backoff);
     }
+    if (listening) c.exec(std::string{"UNLISTEN "} + release_channel);
     waited_ = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - start);
 }
 
 advisory_lock::~advisory_lock() {
     try {
-        if (conn_.ok()) conn_.exec("SELECT pg_advisory_unlock(72707369)");
+        if (conn_.ok()) conn_.exec(std::string{"SELECT pg_advisory_unlock(72707369); NOTIFY "} + release_channel);
     } catch (...) {  // the lock ends with the session anyway
     }
 }

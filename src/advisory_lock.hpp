@@ -1,6 +1,8 @@
 // The migration lock shared with Prisma: session advisory lock 72707369, taken by polling
 // pg_try_advisory_lock with backoff and jitter (a session blocked in pg_advisory_lock can
-// deadlock with CREATE INDEX CONCURRENTLY elsewhere), released explicitly.
+// deadlock with CREATE INDEX CONCURRENTLY elsewhere), released explicitly. A ratchet holder
+// announces the release with NOTIFY and waiters LISTEN, so they retry at once instead of at
+// their next poll (holders that do not notify, Prisma or a dead session, are found by polling).
 #pragma once
 
 #include "pg.hpp"

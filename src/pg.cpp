@@ -176,6 +176,31 @@ bool pg_connection::wait_readable() {
     }
 }
 
+bool pg_connection::wait_for_notification(std::chrono::milliseconds timeout) {
+    auto drain = [this] {
+        bool any = false;
+        while (PGnotify* n = PQnotifies(conn_)) {
+            any = true;
+            PQfreemem(n);
+        }
+        return any;
+    };
+    if (PQconsumeInput(conn_) == 0) raise(client_error("connection lost"), "");
+    if (drain()) return true;
+    auto limit = clock::now() + timeout;
+    if (deadline_ && *deadline_ < limit) limit = *deadline_;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(limit - clock::now());
+        if (left.count() <= 0) return false;
+        pollfd p{PQsocket(conn_), POLLIN, 0};
+        const int rc = ::poll(&p, 1, static_cast<int>(left.count()));
+        if (rc < 0 && errno == EINTR) continue;
+        if (rc == 0) return false;
+        if (PQconsumeInput(conn_) == 0) raise(client_error("connection lost"), "");
+        if (drain()) return true;
+    }
+}
+
 std::optional<pg_error_info> pg_connection::collect(std::vector<pg_result_ptr>& results) {
     std::optional<pg_error_info> first_error;
     bool deadline_hit = false;

@@ -93,6 +93,11 @@ public:
     /// before a failure. Never throws for server errors; the failure is returned.
     script_outcome run_script(const std::string& sql);
 
+    /// Waits up to `timeout` (never past the deadline) for a NOTIFY on a channel this session
+    /// LISTENs to, and discards the notifications received. @return true when one arrived.
+    /// @throws ratchet::error (connection) when the connection is lost.
+    bool wait_for_notification(std::chrono::milliseconds timeout);
+
     /// Escapes a value as an SQL string literal ('...'), using the connection's encoding.
     [[nodiscard]] std::string literal(std::string_view value) const;
 

@@ -1,6 +1,7 @@
 #include "scratch_db.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -157,5 +158,21 @@ session::~session() { PQfinish(static_cast<PGconn*>(conn_)); }
 void session::exec(const std::string& sql) const { run(static_cast<PGconn*>(conn_), sql); }
 
 int session::pid() const { return PQbackendPID(static_cast<PGconn*>(conn_)); }
+
+std::string session::next_notification(std::chrono::milliseconds timeout) const {
+    auto* c = static_cast<PGconn*>(conn_);
+    const auto give_up = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < give_up) {
+        PQconsumeInput(c);
+        if (PGnotify* n = PQnotifies(c)) {
+            std::string channel = n->relname;
+            PQfreemem(n);
+            return channel;
+        }
+        pollfd p{PQsocket(c), POLLIN, 0};
+        ::poll(&p, 1, 50);
+    }
+    return {};
+}
 
 }  // namespace ratchet_test

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,9 @@ public:
     session& operator=(const session&) = delete;
     void exec(const std::string& sql) const;
     [[nodiscard]] int pid() const;
+    /// The channel of the next NOTIFY this session receives (it must LISTEN first), or empty
+    /// when none arrives within `timeout`.
+    [[nodiscard]] std::string next_notification(std::chrono::milliseconds timeout) const;
 
 private:
     void* conn_;
