@@ -517,7 +517,7 @@ def main():
     ap.add_argument("--slow-reps", type=int, default=5)
     ap.add_argument("--tools", default=",".join(TOOLS))
     ap.add_argument("--only", default="W1,W2,W3,W4,W5,L1")
-    ap.add_argument("--w5-plan-max", type=int, default=10_000)
+    ap.add_argument("--w5-plan-max", type=int, default=100_000)
     a = ap.parse_args()
     a.tools = a.tools.split(",")
     only = a.only.split(",")

@@ -172,9 +172,8 @@ def main():
         md.append("")
         sizes = sorted(W5["lib"], key=int)
         if not all(W5["lib"][n].get("plan_measured", True) for n in sizes):
-            md.append("¹ The plan step (`decide_deploy`) is quadratic in the number of history rows "
-                      "(`migration_set::find` is a linear scan, called once per row), so at 100,000 migrations one plan "
-                      "would take minutes; that size is measured without it (total = load + hash). See bench/README.md.\n")
+            md.append("¹ The plan step was not measured at this size (`bench.py --w5-plan-max`); "
+                      "total = load + hash.\n")
         per = [(W5["lib"][n]["load_ms"]["median"] + W5["lib"][n]["hash_ms"]["median"]) / int(n) for n in sizes]
         planned = [n for n in sizes if W5["lib"][n].get("plan_measured", True)]
         pper = [W5["lib"][n]["plan_ms"]["median"] / int(n) for n in planned]
