@@ -176,6 +176,7 @@ class Bench:
         self.work = args.work
         self.ratchet = args.ratchet
         self.ratchet_bench = args.ratchet_bench
+        self.syscall_floor = args.syscall_floor
         self.dbmate = os.path.join(HERE, "node_modules", "@dbmate", "linux-x64", "bin", "dbmate")
         self.npm_pg_migrate = os.path.join(HERE, "node_modules", "node-pg-migrate", "bin", "node-pg-migrate.js")
         self.dbn = 0
@@ -392,8 +393,12 @@ class Bench:
             write_scan_set(root, n)
             log(f"W5 set {n} ready ({time.time() - t0:.1f} s)")
             # Drop nothing from the page cache: this measures warm-cache discovery (the warm-up run fills it).
-            # decide_deploy is quadratic (migration_set::find is a linear scan per history row): at 100,000
-            # migrations one plan takes minutes, so the largest size is measured without the plan step.
+            if self.syscall_floor:
+                r, _ = run_measured([self.syscall_floor, root, str(self.a.reps + 1)], env=self.env)
+                if r["code"] != 0:
+                    raise RuntimeError(r["stderr"])
+                floor = [json.loads(x) for x in r["stdout"].splitlines() if x.strip()][1:]
+                out.setdefault("syscall_floor", {})[str(n)] = {"ms": stats([x["ms"] for x in floor])}
             mode = "scan" if n <= self.a.w5_plan_max else "scan-noplan"
             r, _ = run_measured([self.ratchet_bench, mode, root, str(self.a.reps + 1)], env=self.env)
             if r["code"] != 0:
@@ -512,6 +517,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--ratchet", required=True)
     ap.add_argument("--ratchet-bench", required=True)
+    ap.add_argument("--syscall-floor", help="bench/syscall_floor: readdir + openat/read/close only (W5 kernel floor)")
     ap.add_argument("--lambda-zip")
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--slow-reps", type=int, default=5)

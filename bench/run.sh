@@ -54,7 +54,7 @@ fi
 say "building ratchet (Release) in bench/.build"
 cmake -S "$root" -B "$here/.build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DRATCHET_BUILD_BENCH=ON \
       -DRATCHET_BUILD_TESTS=OFF -DRATCHET_BUILD_EXAMPLES=OFF -DRATCHET_BUILD_LAMBDA=ON -DRATCHET_INSTALL=OFF >/dev/null
-cmake --build "$here/.build" -j "${BENCH_JOBS:-2}" --target ratchet_cli ratchet_bench >/dev/null
+cmake --build "$here/.build" -j "${BENCH_JOBS:-2}" --target ratchet_cli ratchet_bench ratchet_syscall_floor >/dev/null
 lambda_zip="${BENCH_LAMBDA_ZIP:-}"   # BENCH_LAMBDA_ZIP=path: measure that zip instead of building one
 if [[ -n "$lambda_zip" ]]; then
     say "L1 uses $lambda_zip"
@@ -78,6 +78,7 @@ export RATCHET_TEST_ADMIN_URL RATCHET_TEST_PORT RATCHET_TEST_PGBIN
 # ---- 5. measure, then tables and plots ---------------------------------------------------------
 json=$(/usr/bin/python3 "$here/bench.py" --work "$work" --out "$here/results" \
        --ratchet "$here/.build/cli/ratchet" --ratchet-bench "$here/.build/bench/ratchet_bench" \
+       --syscall-floor "$here/.build/bench/syscall_floor" \
        ${lambda_zip:+--lambda-zip "$lambda_zip"} --reps "$reps" --slow-reps "$slow_reps" \
        --tools "$tools" --only "$only")
 /usr/bin/python3 "$here/report.py" "$json" --ratchet "$here/.build/cli/ratchet" --out "$here/results"
