@@ -254,20 +254,25 @@ class Bench:
 
     # -- workloads ---------------------------------------------------------------------------
     def w1(self, name="W1", wl="w1"):
+        # Round-robin over the tools (one run of each, then the next round), so that a change in
+        # the machine's state during the workload (checkpoints, another process) is shared by all
+        # tools instead of landing on whichever ran at that moment.
         root = os.path.join(self.work, wl)
-        out = {}
-        for tool in self.a.tools:
-            reps = self.reps_for(tool)
-            samples = []
-            for k in range(reps + 1):
+        samples = {tool: [] for tool in self.a.tools}
+        for k in range(max(self.reps_for(t) for t in self.a.tools) + 1):
+            for tool in self.a.tools:
+                if k > self.reps_for(tool):
+                    continue
                 db = self.fresh_db()
                 try:
                     s = self.run_tool(tool, db, root)
                 finally:
                     self.drop_db(db)
                 s["warmup"] = k == 0
-                samples.append(s)
-            out[tool] = summarize(samples)
+                samples[tool].append(s)
+        out = {}
+        for tool in self.a.tools:
+            out[tool] = summarize(samples[tool])
             log(f"{name} {tool}: median {out[tool]['wall_ms']['median']:.1f} ms, rss {out[tool]['maxrss_kb']['median']} KB")
         return out
 

@@ -87,7 +87,8 @@ def main():
               f"tree). Every database run gets a fresh database (W2: a `CREATE DATABASE … TEMPLATE` copy of one the "
               f"tool itself migrated). Ratios are to the floor measured in the same run. Total run time "
               f"{r.get('elapsed_s', 0) / 60:.1f} min; load average at start {r.get('loadavg_start', ['?'])[0]:.1f}, "
-              f"at end {r.get('loadavg_end', ['?'])[0]:.1f} (other builds were running on the 2 cores).\n")
+              f"at end {r.get('loadavg_end', ['?'])[0]:.1f} (1-minute averages; the benchmark's own processes count). "
+              f"W1 and W3 run the tools round-robin, one run of each per round.\n")
 
     targets = []
     W1, W2, W3, W4, W5, L1 = (wl.get(k) for k in ("W1", "W2", "W3", "W4", "W5", "L1"))
@@ -184,9 +185,16 @@ def main():
         lin = max(per) / min(per) <= 1.5 and (len(pper) < 2 or max(pper) / min(pper) <= 1.5)
         t10k = W5["lib"].get("10000", {}).get("total_ms", {}).get("median")
         cli10k = W5["cli"].get("10000", {}).get("wall_ms", {}).get("median")
+        floor = W5.get("syscall_floor", {})
+        floor_s = ""
+        if all(n in floor for n in sizes):
+            fper = [floor[n]["ms"]["median"] / int(n) for n in sizes]
+            floor_s = ("; kernel floor per migration " + " / ".join(f"{int(n):,}: {p * 1000:.1f} µs" for n, p in zip(sizes, fper))
+                       + " (ratchet ÷ floor " + " / ".join(f"{a / b:.2f}" for a, b in zip(per, fper)) + ")")
         targets.append(("W5 linear (per-migration cost within 1.5× across sizes)", lin,
                         "load+hash per migration " + " / ".join(f"{int(n):,}: {p * 1000:.1f} µs" for n, p in zip(sizes, per))
-                        + "; plan per migration " + " / ".join(f"{int(n):,}: {p * 1000:.1f} µs" for n, p in zip(planned, pper))))
+                        + "; plan per migration " + " / ".join(f"{int(n):,}: {p * 1000:.1f} µs" for n, p in zip(planned, pper))
+                        + floor_s))
         if t10k is not None:
             targets.append(("W5 10,000 migrations < 100 ms", t10k < 100,
                             f"library {fmt_ms(t10k)} ms; CLI `hash` {fmt_ms(cli10k)} ms"))
