@@ -6,7 +6,7 @@
 #include <ratchet/error.hpp>
 
 #include <algorithm>
-#include <map>
+#include <unordered_map>
 #include <set>
 #include <unordered_set>
 
@@ -25,7 +25,9 @@ std::string replace_all(std::string_view s, std::string_view from, std::string_v
     return out;
 }
 
-using rows_by_name = std::map<std::string_view, std::vector<const history_row*>>;
+// Looked up once per local migration and per row: a hash map keeps the plan linear (an ordered
+// map made it n log n with string comparisons, measurable at 100,000 migrations).
+using rows_by_name = std::unordered_map<std::string_view, std::vector<const history_row*>>;
 
 // Local names, for O(1) "is it local?" per history row (plans stay linear in the history size).
 std::unordered_set<std::string_view> local_names(const migration_set& set) {
@@ -38,6 +40,7 @@ std::unordered_set<std::string_view> local_names(const migration_set& set) {
 // Rows grouped by name, each group in started_at order (rows arrive ordered by started_at).
 rows_by_name group(const std::vector<history_row>& rows) {
     rows_by_name g;
+    g.reserve(rows.size());
     for (const auto& r : rows) g[r.migration_name].push_back(&r);
     return g;
 }
