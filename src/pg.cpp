@@ -109,7 +109,6 @@ pg_connection::~pg_connection() { PQfinish(conn_); }
 
 bool pg_connection::ok() const noexcept { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
 
-
 std::string pg_connection::literal(std::string_view value) const {
     char* escaped = PQescapeLiteral(conn_, value.data(), value.size());
     if (escaped == nullptr) throw error(errc::internal, "cannot escape a literal: " + secrets_->redact(PQerrorMessage(conn_)));
@@ -129,22 +128,13 @@ void pg_connection::send_query(const std::string& sql) {
     if (PQsendQuery(conn_, sql.c_str()) == 0) raise(client_error("cannot send query"), "");
 }
 
-pg_result_ptr pg_connection::exec_binary(const std::string& sql) {
-    if (PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 1) == 0) {
-        raise(client_error("cannot send query"), "");
-    }
-    std::vector<pg_result_ptr> results;
-    if (auto e = collect(results)) raise(*e, "");
-    return results.empty() ? pg_result_ptr{} : std::move(results.back());
-}
-
-void pg_connection::send_params(const std::string& sql,
-                                const std::vector<std::optional<std::string>>& params) {
+void pg_connection::send_params(const std::string& sql, const std::vector<std::optional<std::string>>& params,
+                                int result_format) {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
     if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                          values.data(), nullptr, nullptr, 0) == 0) {
+                          values.data(), nullptr, nullptr, result_format) == 0) {
         raise(client_error("cannot send query"), "");
     }
 }
@@ -251,19 +241,26 @@ void pg_connection::raise(const pg_error_info& info, std::string_view context) c
     throw error(errc::database, msg, info.sqlstate);
 }
 
-pg_result_ptr pg_connection::exec(const std::string& sql) {
-    send_query(sql);
+pg_result_ptr pg_connection::last_result() {
     std::vector<pg_result_ptr> results;
     if (auto e = collect(results)) raise(*e, "");
     return results.empty() ? pg_result_ptr{} : std::move(results.back());
 }
 
+pg_result_ptr pg_connection::exec(const std::string& sql) {
+    send_query(sql);
+    return last_result();
+}
+
+pg_result_ptr pg_connection::exec_binary(const std::string& sql) {
+    send_params(sql, {}, 1);
+    return last_result();
+}
+
 pg_result_ptr pg_connection::exec_params(const std::string& sql,
                                          const std::vector<std::optional<std::string>>& params) {
-    send_params(sql, params);
-    std::vector<pg_result_ptr> results;
-    if (auto e = collect(results)) raise(*e, "");
-    return results.empty() ? pg_result_ptr{} : std::move(results.back());
+    send_params(sql, params, 0);
+    return last_result();
 }
 
 script_outcome pg_connection::run_script(const std::string& sql) {

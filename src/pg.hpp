@@ -116,7 +116,10 @@ public:
 
 private:
     void send_query(const std::string& sql);
-    void send_params(const std::string& sql, const std::vector<std::optional<std::string>>& params);
+    // result_format: 0 text, 1 binary (every column).
+    void send_params(const std::string& sql, const std::vector<std::optional<std::string>>& params, int result_format);
+    // Waits for every result of the query just sent; throws on the first error, returns the last.
+    pg_result_ptr last_result();
     // Waits for and collects all results; returns the first error, if any.
     std::optional<pg_error_info> collect(std::vector<pg_result_ptr>& results);
     bool wait_readable();
