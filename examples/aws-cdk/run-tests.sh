@@ -2,7 +2,10 @@
 # Offline tests of the CDK construct and example stack (called by CI).
 #   env RATCHET_BIN         ratchet CLI; if set, its `hash --dir` must agree with the construct's hash
 #   env RATCHET_LAMBDA_ZIP  build/lambda/ratchet-lambda.zip; if unset or missing, a stub asset with a dummy bootstrap
-#   env RATCHET_CDK_OFFLINE=1  run the tests under `unshare -n` (no network namespace; needs root or user namespaces)
+#   env RATCHET_TEST_ADMIN_URL  PostgreSQL superuser URL for the provider-framework harness (scratch databases);
+#                               required when RATCHET_LAMBDA_ZIP is set, unless RATCHET_CDK_SKIP_HARNESS=1
+#   env RATCHET_CDK_OFFLINE=1  run the tests under `unshare -n` (no network namespace; needs root or user namespaces);
+#                               the harness is skipped then (the cluster's loopback is in the other namespace)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -17,6 +20,14 @@ if [[ -n "${RATCHET_BIN:-}" && "${RATCHET_BIN}" != */* ]]; then
   RATCHET_BIN="$(command -v "$RATCHET_BIN")" && export RATCHET_BIN
 fi
 
+if [[ "${RATCHET_CDK_OFFLINE:-0}" == 1 || "${RATCHET_CDK_SKIP_HARNESS:-0}" == 1 ]]; then
+  unset RATCHET_TEST_ADMIN_URL
+elif [[ -n "${RATCHET_LAMBDA_ZIP:-}" && -z "${RATCHET_TEST_ADMIN_URL:-}" ]]; then
+  echo "run-tests.sh: RATCHET_LAMBDA_ZIP is set but RATCHET_TEST_ADMIN_URL is not: the provider-framework harness" \
+       "needs PostgreSQL (scripts/pg-cluster.sh start DIR && . DIR/env), or set RATCHET_CDK_SKIP_HARNESS=1" >&2
+  exit 1
+fi
+
 start=$(date +%s)
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "== npm ci"
@@ -27,7 +38,8 @@ echo "== tsc"
 rm -rf dist
 npx --no-install tsc -p tsconfig.json
 
-echo "== node --test (RATCHET_BIN=${RATCHET_BIN:-<unset>} RATCHET_LAMBDA_ZIP=${RATCHET_LAMBDA_ZIP:-<unset>})"
+echo "== node --test (RATCHET_BIN=${RATCHET_BIN:-<unset>} RATCHET_LAMBDA_ZIP=${RATCHET_LAMBDA_ZIP:-<unset>}" \
+     "harness database: $([[ -n "${RATCHET_TEST_ADMIN_URL:-}" ]] && echo yes || echo no))"
 export CDK_DISABLE_VERSION_CHECK=1
 tests=(dist/test/*.test.js)
 # Exit status of node --test is non-zero if any test fails; set -e propagates it.
