@@ -1,7 +1,9 @@
 #include "cli_context.hpp"
 
 #include "json_report.hpp"
-#include "prisma_schema_file.hpp"
+#include "prisma_project.hpp"
+
+#include <ratchet/target.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -19,12 +21,15 @@ namespace fs = std::filesystem;
 std::string utc_now_iso() {
     const auto now = std::chrono::system_clock::now();
     const auto secs = std::chrono::system_clock::to_time_t(now);
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+        1000;
     std::tm tm{};
     gmtime_r(&secs, &tm);
     char buf[96];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(ms));
     return buf;
 }
 
@@ -32,8 +37,10 @@ ratchet::log_callback make_log_sink(const common_flags& f) {
     if (f.log_format == "json") {
         return [verbose = f.verbose](ratchet::log_level l, std::string_view msg) {
             if (!verbose && l < ratchet::log_level::info) return;
-            std::cerr << nlohmann::json{{"time", utc_now_iso()}, {"level", ratchet::to_string(l)},
-                                        {"logger", "ratchet"}, {"message", msg}}
+            std::cerr << nlohmann::json{{"time", utc_now_iso()},
+                                        {"level", ratchet::to_string(l)},
+                                        {"logger", "ratchet"},
+                                        {"message", msg}}
                              .dump()
                       << '\n';
         };
@@ -52,38 +59,53 @@ ratchet::log_callback make_log_sink(const common_flags& f) {
 
 std::chrono::milliseconds duration_flag(const std::string& value, const std::string& flag) {
     const auto d = ratchet::parse_duration(value);
-    if (!d) throw usage_error("invalid " + flag + " '" + value + "': write e.g. 500ms, 10s or 2min");
+    if (!d)
+        throw usage_error("invalid " + flag + " '" + value + "': write e.g. 500ms, 10s or 2min");
     return *d;
 }
 
-std::string resolve_url(const common_flags& f) {
-    if (!f.url.empty()) return f.url;
-    if (const char* env = std::getenv("DATABASE_URL"); env != nullptr && *env != '\0') return env;
-    if (!f.schema_file.empty()) {
-        const auto ds = read_datasource_url(f.schema_file);
-        if (ds.value && !ds.value->empty()) return *ds.value;
-        throw usage_error("no database URL: " + f.schema_file + " reads it from " + ds.description +
-                          ", which is not set; pass --url or set it");
+/// Prisma's banner: where the config, env files and schema were loaded from, and the target.
+std::vector<std::string> make_opening_lines(const resolved_project& p, const std::string& url,
+                                            bool needs_database) {
+    std::vector<std::string> lines;
+    if (p.config_file) lines.push_back("Loaded Prisma config from " + *p.config_file + ".");
+    for (const auto& f : p.env_files) lines.push_back("Environment variables loaded from " + f);
+    if (p.schema_path) lines.push_back("Prisma schema loaded from " + *p.schema_path);
+    if (needs_database) {
+        const ratchet::target_description t = ratchet::describe_target(url);
+        std::string line = "Datasource";
+        if (p.datasource_name && p.url_source != "--url") line += " \"" + *p.datasource_name + "\"";
+        line += ": PostgreSQL database \"" + t.database + "\", schema \"" +
+                t.schema.value_or("public") + "\" at \"" +
+                (t.unix_socket() ? "unix:" + t.host : t.address()) + "\"";
+        if (p.url_source == "--url" || p.url_source == "$DATABASE_URL")
+            line += " (" + p.url_source + ")";
+        lines.push_back(std::move(line));
     }
-    throw usage_error("no database URL: pass --url postgresql://USER:PASSWORD@HOST:PORT/DB or set DATABASE_URL");
-}
-
-std::string resolve_dir(const common_flags& f) {
-    if (!f.dir.empty()) return f.dir;
-    if (!f.schema_file.empty()) return (fs::path{f.schema_file}.parent_path() / "migrations").string();
-    return "prisma/migrations";
+    for (const auto& n : p.notes) lines.push_back("note: " + n);
+    return lines;
 }
 
 }  // namespace
 
 void add_common_flags(CLI::App& sub, common_flags& f, bool needs_database) {
     if (needs_database) {
-        sub.add_option("--url", f.url, "Database URL (Prisma form or libpq keywords); default $DATABASE_URL");
-        sub.add_option("--db-schema", f.db_schema, "PostgreSQL schema for _prisma_migrations (overrides ?schema=)");
-        sub.add_option("--lock-timeout", f.lock_timeout, "How long to wait for the migration lock (default 60s)");
+        sub.add_option(
+            "--url", f.url,
+            "Database URL (Prisma form or libpq keywords); default: the project's, as Prisma "
+            "(directUrl over url), else $DATABASE_URL");
+        sub.add_option("--db-schema", f.db_schema,
+                       "PostgreSQL schema for _prisma_migrations (overrides ?schema=)");
+        sub.add_option("--lock-timeout", f.lock_timeout,
+                       "How long to wait for the migration lock (default 60s)");
     }
-    sub.add_option("--dir", f.dir, "Migrations directory (default prisma/migrations, or next to --schema)");
-    sub.add_option("--schema", f.schema_file, "Path to schema.prisma (its datasource url and migrations folder)");
+    sub.add_option("--dir", f.dir,
+                   "Migrations directory (default prisma/migrations, or next to --schema)");
+    sub.add_option("--schema", f.schema_file,
+                   "Prisma schema file or folder (default: as Prisma: prisma.config, package.json, "
+                   "./schema.prisma, ./prisma/schema.prisma)");
+    sub.add_option("--config", f.config_file,
+                   "Prisma config file (default: prisma.config.ts etc., as Prisma)");
     sub.add_flag("--json", f.json, "Print one JSON result object on stdout (schema_version 1)");
     sub.add_flag("-q,--quiet", f.quiet, "Print only errors");
     sub.add_flag("-v,--verbose", f.verbose, "Print debug details on stderr");
@@ -93,8 +115,22 @@ void add_common_flags(CLI::App& sub, common_flags& f, bool needs_database) {
 
 cli_context::cli_context(const common_flags& flags, std::string command, bool needs_database)
     : flags_{flags}, command_{std::move(command)} {
-    if (needs_database) url_ = resolve_url(flags_);
-    dir_label_ = resolve_dir(flags_);
+    try {
+        project_ = resolve_project({.cwd = {},
+                                    .url_flag = flags_.url,
+                                    .schema_flag = flags_.schema_file,
+                                    .config_flag = flags_.config_file,
+                                    .dir_flag = flags_.dir,
+                                    .needs_url = needs_database});
+    } catch (const config_error& e) {
+        throw usage_error(e.what());
+    }
+    url_ = project_.url;
+    dir_label_ = project_.migrations_dir;
+    opening_lines_ = make_opening_lines(project_, url_, needs_database);
+    if (!flags_.json && !flags_.quiet) {
+        for (const auto& line : opening_lines_) std::cerr << line << '\n';
+    }
     std::error_code ec;
     if (!fs::is_directory(dir_label_, ec)) {
         throw usage_error("migrations directory " + dir_label_ +
@@ -108,9 +144,11 @@ ratchet::engine cli_context::make_engine() const {
     o.url = url_;
     if (!flags_.db_schema.empty()) o.schema = flags_.db_schema;
     o.migrations = std::move(migrations_);
-    if (!flags_.lock_timeout.empty()) o.lock_timeout = duration_flag(flags_.lock_timeout, "--lock-timeout");
+    if (!flags_.lock_timeout.empty())
+        o.lock_timeout = duration_flag(flags_.lock_timeout, "--lock-timeout");
     if (!flags_.migration_lock_timeout.empty()) {
-        o.migration_lock_timeout = duration_flag(flags_.migration_lock_timeout, "--migration-lock-timeout");
+        o.migration_lock_timeout =
+            duration_flag(flags_.migration_lock_timeout, "--migration-lock-timeout");
     }
     o.lock_retries = flags_.lock_retries;
     o.strict = flags_.strict;

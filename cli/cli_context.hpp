@@ -2,6 +2,8 @@
 // the mapping of errors to exit codes.
 #pragma once
 
+#include "prisma_project.hpp"
+
 #include <ratchet/ratchet.hpp>
 
 #include <CLI/CLI.hpp>
@@ -24,6 +26,7 @@ struct common_flags {
     std::string url;
     std::string dir;
     std::string schema_file;
+    std::string config_file;
     std::string db_schema;
     std::string lock_timeout;
     std::string migration_lock_timeout;
@@ -54,6 +57,10 @@ public:
     [[nodiscard]] const std::string& dir_label() const { return dir_label_; }
     [[nodiscard]] const common_flags& flags() const { return flags_; }
     [[nodiscard]] const std::string& command() const { return command_; }
+    /// Where the URL, schema, config, .env files and migrations came from (for --json).
+    [[nodiscard]] const resolved_project& project() const { return project_; }
+    /// Prisma's opening lines (config, env files, schema, `Datasource "db": ...`), no secrets.
+    [[nodiscard]] const std::vector<std::string>& opening_lines() const { return opening_lines_; }
 
     /// Human text to stdout unless --quiet or --json.
     void say(const std::string& text) const;
@@ -62,6 +69,8 @@ private:
     common_flags flags_;
     std::string command_;
     std::string url_;
+    resolved_project project_;
+    std::vector<std::string> opening_lines_;
     std::string dir_label_;
     mutable ratchet::migration_set migrations_;  // moved into the engine by make_engine()
 };
