@@ -1,6 +1,5 @@
 #include "cli_context.hpp"
 
-#include "json_report.hpp"
 #include "prisma_project.hpp"
 
 #include <ratchet/target.hpp>
@@ -106,7 +105,7 @@ void add_common_flags(CLI::App& sub, common_flags& f, bool needs_database) {
                    "./schema.prisma, ./prisma/schema.prisma)");
     sub.add_option("--config", f.config_file,
                    "Prisma config file (default: prisma.config.ts etc., as Prisma)");
-    sub.add_flag("--json", f.json, "Print one JSON result object on stdout (schema_version 1)");
+    sub.add_flag("--json", f.json, "Print one JSON result object on stdout (schema_version 2)");
     sub.add_flag("-q,--quiet", f.quiet, "Print only errors");
     sub.add_flag("-v,--verbose", f.verbose, "Print debug details on stderr");
     sub.add_option("--log-format", f.log_format, "Log lines as text or json (on stderr for json)")
@@ -167,7 +166,9 @@ int run_guarded(const common_flags& flags, const std::string& command, bool need
         return body(ctx);
     } catch (const usage_error& e) {
         if (flags.json) {
-            std::cout << error_json(command, "usage", e.what()).dump(2) << '\n';
+            std::cout << ratchet::to_json(ratchet::error{ratchet::errc::invalid_input, e.what()},
+                                          command)
+                      << '\n';
         } else {
             std::cerr << "ratchet " << command << ": " << e.what() << '\n';
         }
@@ -175,8 +176,8 @@ int run_guarded(const common_flags& flags, const std::string& command, bool need
     } catch (const ratchet::error& e) {
         const int code = e.code() == ratchet::errc::invalid_input ? exit_usage : exit_failure;
         if (flags.json) {
-            std::cout << error_json(command, e).dump(2) << '\n';
-        } else if (e.code_name().front() == 'P') {
+            std::cout << ratchet::to_json(e, command) << '\n';
+        } else if (ratchet::is_prisma_code(e.code())) {
             std::cerr << "Error: " << e.code_name() << "\n\n" << e.what() << '\n';
         } else if (code == exit_usage) {
             std::cerr << "ratchet " << command << ": " << e.what() << '\n';

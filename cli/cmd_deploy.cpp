@@ -1,7 +1,6 @@
 #include "cli_context.hpp"
 #include "commands.hpp"
 #include "human_report.hpp"
-#include "json_report.hpp"
 
 #include <iostream>
 #include <memory>
@@ -23,7 +22,7 @@ void setup_deploy(CLI::App& app, int& exit_code) {
             auto engine = ctx.make_engine();
             const auto report = engine.deploy();
             if (ctx.flags().json) {
-                std::cout << deploy_json(report).dump(2) << '\n';
+                std::cout << ratchet::to_json(report) << '\n';
             } else {
                 ctx.say(deploy_text(report));
             }

@@ -1,6 +1,5 @@
 #include "cli_context.hpp"
 #include "commands.hpp"
-#include "json_report.hpp"
 
 #include <iostream>
 #include <memory>
@@ -15,7 +14,7 @@ void setup_hash(CLI::App& app, int& exit_code) {
         exit_code = run_guarded(*flags, "hash", false, [](const cli_context& ctx) {
             const auto hash = ratchet::migrations_hash(ctx.migrations());
             if (ctx.flags().json) {
-                std::cout << hash_json(hash, ctx.migrations().migrations.size()).dump(2) << '\n';
+                std::cout << ratchet::to_json(ratchet::hash_report{hash, ctx.migrations().migrations.size()}) << '\n';
             } else {
                 std::cout << hash << '\n';
             }

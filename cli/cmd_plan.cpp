@@ -1,7 +1,6 @@
 #include "cli_context.hpp"
 #include "commands.hpp"
 #include "human_report.hpp"
-#include "json_report.hpp"
 
 #include <iostream>
 #include <memory>
@@ -17,16 +16,16 @@ void setup_plan(CLI::App& app, int& exit_code) {
         exit_code = run_guarded(*flags, "plan", true, [](const cli_context& ctx) {
             auto engine = ctx.make_engine();
             const auto report = engine.plan();
-            const int rc = report.blocking_code ? exit_failure : exit_ok;
+            const int rc = report.blocking ? exit_failure : exit_ok;
             if (ctx.flags().json) {
-                std::cout << plan_json(report).dump(2) << '\n';
+                std::cout << ratchet::to_json(report) << '\n';
                 return rc;
             }
             ctx.say(found_line(engine.settings().migrations.migrations.size(), ctx.dir_label()) + "\n");
             for (const auto& w : report.warnings) std::cerr << "warning: " << w.message << '\n';
-            if (report.blocking_code) {
-                std::cerr << "Deploy would fail:\nError: " << *report.blocking_code << "\n\n"
-                          << *report.blocking_message << '\n';
+            if (report.blocking) {
+                std::cerr << "Deploy would fail:\nError: " << report.blocking->code_name() << "\n\n"
+                          << report.blocking->what() << '\n';
             }
             ctx.say(plan_text(report));
             return rc;

@@ -1,6 +1,5 @@
 #include "cli_context.hpp"
 #include "commands.hpp"
-#include "json_report.hpp"
 
 #include <iostream>
 #include <memory>
@@ -30,7 +29,7 @@ void setup_resolve(CLI::App& app, int& exit_code) {
             const auto report = is_applied ? engine.resolve_applied(flags->applied)
                                            : engine.resolve_rolled_back(flags->rolled_back);
             if (ctx.flags().json) {
-                std::cout << resolve_json(report, is_applied ? "applied" : "rolled_back").dump(2) << '\n';
+                std::cout << ratchet::to_json(report) << '\n';
             } else {
                 ctx.say("\nMigration " + report.migration + " marked as " +
                         (is_applied ? "applied." : "rolled back.") + "\n");

@@ -1,7 +1,6 @@
 #include "cli_context.hpp"
 #include "commands.hpp"
 #include "human_report.hpp"
-#include "json_report.hpp"
 
 #include <iostream>
 #include <memory>
@@ -18,7 +17,7 @@ void setup_status(CLI::App& app, int& exit_code) {
             const auto report = engine.status();
             const auto text = status_text(report, ctx.dir_label());
             if (ctx.flags().json) {
-                std::cout << status_json(report, text.exit_code).dump(2) << '\n';
+                std::cout << ratchet::to_json(report) << '\n';
                 return text.exit_code;
             }
             ctx.say(found_line(engine.settings().migrations.migrations.size(), ctx.dir_label()) + "\n");

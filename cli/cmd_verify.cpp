@@ -1,6 +1,5 @@
 #include "cli_context.hpp"
 #include "commands.hpp"
-#include "json_report.hpp"
 
 #include <iostream>
 #include <memory>
@@ -17,7 +16,7 @@ void setup_verify(CLI::App& app, int& exit_code) {
             const auto report = engine.verify();
             const int rc = report.ok ? exit_ok : exit_failure;
             if (ctx.flags().json) {
-                std::cout << verify_json(report).dump(2) << '\n';
+                std::cout << ratchet::to_json(report) << '\n';
                 return rc;
             }
             for (const auto& p : report.problems) std::cerr << "problem: " << p.message << '\n';

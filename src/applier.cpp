@@ -199,12 +199,11 @@ void apply_autocommit(pg_connection& c, const migration& m, const apply_settings
         allow_cleanup(c, *out.failure);
         if (c.ok()) {
             c.exec("ROLLBACK");  // harmless outside a block; ends one the script opened
-            c.exec("UPDATE _prisma_migrations SET logs = " + c.literal(logs) + " WHERE id = " + c.literal(row.id));
+            c.exec(set_logs_sql(c, row.id, logs));
         }
         throw_failed(m, *out.failure, logs);
     }
-    c.exec("UPDATE _prisma_migrations SET applied_steps_count = applied_steps_count + 1, "
-           "finished_at = '" + prisma_text::iso8601(now_utc()) + "' WHERE id = " + c.literal(row.id));
+    c.exec(mark_finished_sql(c, row.id, now_utc()));
     if (t.lock || t.statement) c.exec("RESET lock_timeout; RESET statement_timeout");
 }
 

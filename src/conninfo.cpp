@@ -101,6 +101,7 @@ void parse_query(connection_target& t, std::string_view query, redactor& secrets
         std::string value =
             eq == std::string_view::npos ? "" : percent_decode(item.substr(eq + 1), "query", true);
         if (key == "password") secrets.add(value);
+        if (key == "pgbouncer") t.pgbouncer = value == "true";
         if (key == "schema") {
             t.schema = std::move(value);
         } else if (std::find(std::begin(prisma_only), std::end(prisma_only), key) !=
@@ -189,16 +190,12 @@ connection_target parse_keywords(std::string_view conninfo, redactor& secrets) {
     return t;
 }
 
-void describe(connection_target& t) {
-    auto get = [&](std::string_view k, const char* env, std::string_view fallback) {
-        for (const auto& [key, value] : t.params) {
-            if (key == k) return value;
-        }
-        const char* v = std::getenv(env);
-        return std::string{v != nullptr ? std::string_view{v} : fallback};
-    };
-    t.display = get("host", "PGHOST", "localhost") + ":" + get("port", "PGPORT", "5432") + "/" +
-                get("dbname", "PGDATABASE", "");
+std::string param_or_env(const connection_target& t, std::string_view key, const char* env) {
+    for (const auto& [k, v] : t.params) {
+        if (k == key) return v;
+    }
+    const char* v = std::getenv(env);
+    return v != nullptr ? v : "";
 }
 
 }  // namespace
@@ -215,8 +212,26 @@ connection_target parse_connection(std::string_view url, redactor& secrets) {
     } else if (!url.empty()) {
         t = parse_keywords(url, secrets);
     }
-    describe(t);
+    const auto d = describe(t);
+    t.display = d.address() + "/" + d.database;
     return t;
+}
+
+target_description describe(const connection_target& t) {
+    target_description d;
+    d.host = param_or_env(t, "host", "PGHOST");
+    if (d.host.empty()) d.host = param_or_env(t, "hostaddr", "PGHOSTADDR");
+    if (d.host.empty()) d.host = "localhost";
+    d.port = param_or_env(t, "port", "PGPORT");
+    if (d.port.empty()) d.port = "5432";
+    d.user = param_or_env(t, "user", "PGUSER");
+    d.database = param_or_env(t, "dbname", "PGDATABASE");
+    if (d.database.empty()) d.database = d.user;
+    d.schema = t.schema;
+    if (auto mode = param_or_env(t, "sslmode", "PGSSLMODE"); !mode.empty()) d.sslmode = std::move(mode);
+    d.ignored_parameters = t.ignored;
+    d.pgbouncer = t.pgbouncer;
+    return d;
 }
 
 std::string quote_identifier(std::string_view name) {
@@ -230,3 +245,14 @@ std::string quote_identifier(std::string_view name) {
 }
 
 }  // namespace ratchet::detail
+
+namespace ratchet {
+inline namespace v1 {
+
+target_description describe_target(std::string_view url) {
+    detail::redactor unused;
+    return detail::describe(detail::parse_connection(url, unused));
+}
+
+}  // namespace v1
+}  // namespace ratchet

@@ -4,6 +4,8 @@
 
 #include "redactor.hpp"
 
+#include <ratchet/target.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,8 +18,12 @@ struct connection_target {
     std::vector<std::pair<std::string, std::string>> params;  ///< libpq keywords, in order
     std::optional<std::string> schema;  ///< from ?schema= (or options::schema)
     std::vector<std::string> ignored;   ///< Prisma-only URL parameters that were dropped
+    bool pgbouncer = false;             ///< `pgbouncer=true` was among them
     std::string display;                ///< "host:port/db" for messages, no credentials
 };
+
+/// The target without credentials, with libpq's environment and defaults filled in.
+target_description describe(const connection_target& t);
 
 /// Parses a Prisma URL (`postgresql://` or `postgres://`) or a libpq keyword string; empty
 /// means libpq defaults (PG* variables). Registers the password with `secrets`.

@@ -1,5 +1,6 @@
-// The engine: orchestrates source -> plan -> apply for each public call. Holds no Prisma rule
-// itself (those live in plan.cpp) and no SQL beyond the session set-up.
+// The engine: orchestrates source -> plan -> apply for each public call, and the session
+// set-up (schema, search_path, lock). Prisma's decision rules live in plan.cpp, every
+// _prisma_migrations statement in history_table.cpp.
 #include "advisory_lock.hpp"
 #include "applier.hpp"
 #include "conninfo.hpp"
@@ -134,9 +135,7 @@ struct engine::impl {
             auto c = connect();
             set_up_schema(c, false);
             wait_for_session_end(c, doubt.backend_pid);
-            const auto r = c.exec_params("SELECT finished_at IS NOT NULL FROM _prisma_migrations WHERE id = $1",
-                                         {doubt.row_id});
-            committed = r.rows() == 1 && r.get(0, 0) == "t";
+            committed = row_finished(c, doubt.row_id).value_or(false);
         } catch (const error& e) {
             log->error("could not re-read the history after losing the connection: {}", e.what());
         }
@@ -173,7 +172,7 @@ deploy_report engine::deploy() {
     auto& s = *impl_;
     check_lock_file(s.opts.migrations);
     deploy_report report;
-    for (const auto& w : s.opts.migrations.warnings) report.warnings.push_back({"source", w, {}});
+    for (const auto& w : s.opts.migrations.warnings) report.warnings.push_back({warning_code::source, w, {}});
     auto c = s.connect();
     s.set_up_schema(c, true);
     if (auto done = s.nothing_to_do(c)) {
@@ -184,19 +183,14 @@ deploy_report engine::deploy() {
     const auto held = s.lock(c);
     if (held) report.lock_wait = held->waited();
     const auto contents = inspect_schema(c, s.inspected_schema());
+    const auto rows = contents.has_history_table ? load_history(c) : std::vector<history_row>{};
+    auto decision = decide_deploy(s.opts.migrations, rows);
+    if (auto verdict = deploy_verdict(s.opts.migrations, contents, decision, s.opts.strict)) throw *verdict;
     if (!contents.has_history_table) {
-        if (contents.has_other_tables) throw error(errc::schema_not_empty, prisma_text::p3005());
         create_history_table(c);
         report.created_history_table = true;
     }
-    const auto rows = load_history(c);
-    auto decision = decide_deploy(s.opts.migrations, rows);
-    if (!decision.failed.empty()) {
-        throw error(errc::failed_migrations, prisma_text::p3009(decision.failed), {},
-                    decision.failed.front()->migration_name);
-    }
     report.warnings.insert(report.warnings.end(), decision.warnings.begin(), decision.warnings.end());
-    if (s.opts.strict) enforce_strict(decision.warnings);
     s.log_warnings(decision.warnings);
     for (const migration* m : decision.pending) report.pending_before.push_back(m->name);
     const auto settings = s.settings_for_apply();
@@ -219,7 +213,7 @@ status_report engine::status() {
     const bool has_table = history_table_exists(c, s.inspected_schema());
     const auto rows = has_table ? load_history(c) : std::vector<history_row>{};
     auto report = diagnose(s.opts.migrations, rows, has_table);
-    for (const auto& w : s.opts.migrations.warnings) report.warnings.push_back({"source", w, {}});
+    for (const auto& w : s.opts.migrations.warnings) report.warnings.push_back({warning_code::source, w, {}});
     return report;
 }
 
@@ -227,29 +221,17 @@ plan_report engine::plan() {
     auto& s = *impl_;
     plan_report report;
     if (auto found = lock_file_mismatch(s.opts.migrations.lock_file)) {
-        report.blocking_code = "P3019";
-        report.blocking_message = prisma_text::p3019(*found);
-        return report;
+        report.blocking = error(errc::provider_mismatch, prisma_text::p3019(*found));
+        return report;  // deploy stops here too, before connecting
     }
     auto c = s.connect();
     s.set_up_schema(c, false);
     const auto contents = inspect_schema(c, s.inspected_schema());
     const auto rows = contents.has_history_table ? load_history(c) : std::vector<history_row>{};
-    if (!contents.has_history_table && contents.has_other_tables) {
-        report.blocking_code = "P3005";
-        report.blocking_message = prisma_text::p3005();
-    }
-    report.would_create_history_table = !contents.has_history_table && !contents.has_other_tables;
     const auto decision = decide_deploy(s.opts.migrations, rows);
-    if (!decision.failed.empty() && !report.blocking_code) {
-        report.blocking_code = "P3009";
-        report.blocking_message = prisma_text::p3009(decision.failed);
-    }
+    report.blocking = deploy_verdict(s.opts.migrations, contents, decision, s.opts.strict);
+    report.would_create_history_table = !contents.has_history_table && !contents.has_other_tables;
     report.warnings = decision.warnings;
-    if (s.opts.strict && !decision.warnings.empty() && !report.blocking_code) {
-        report.blocking_code = "strict_violation";
-        report.blocking_message = "strict mode: warnings would stop deploy";
-    }
     for (const migration* m : decision.pending) {
         report.to_apply.push_back(m->name);
         if (m->needs_autocommit) report.autocommit.push_back(m->name);
@@ -267,15 +249,15 @@ verify_report engine::verify() {
     const auto decision = decide_deploy(s.opts.migrations, rows);
     report.problems = decision.warnings;
     for (const history_row* r : decision.failed) {
-        report.problems.push_back({"failed", "migration " + r->migration_name + " started at " +
+        report.problems.push_back({warning_code::failed, "migration " + r->migration_name + " started at " +
                                                  prisma_text::utc_display(r->started_at) + " failed",
                                    r->migration_name});
     }
     for (const auto& m : s.opts.migrations.migrations) {
-        if (!m.readable) report.problems.push_back({"unreadable", m.read_error, m.name});
+        if (!m.readable) report.problems.push_back({warning_code::unreadable, m.read_error, m.name});
     }
     if (auto found = lock_file_mismatch(s.opts.migrations.lock_file)) {
-        report.problems.push_back({"P3019", prisma_text::p3019(*found), {}});
+        report.problems.push_back({warning_code::provider_mismatch, prisma_text::p3019(*found), {}});
     }
     report.ok = report.problems.empty();
     return report;
@@ -288,7 +270,7 @@ resolve_report engine::resolve_applied(std::string_view name) {
     if (m == nullptr || !m->readable) {
         throw error(errc::not_found_locally, prisma_text::p3017(name), {}, std::string{name});
     }
-    resolve_report report{std::string{name}, true, false};
+    resolve_report report{std::string{name}, "applied", true, false};
     auto c = s.connect();
     s.set_up_schema(c, true);
     const auto held = s.lock(c);
@@ -299,11 +281,8 @@ resolve_report engine::resolve_applied(std::string_view name) {
     const auto rows = load_history(c);
     const auto targets = resolve_applied_targets(s.opts.migrations, rows, name);
     const timestamp now = now_utc();
-    std::string sql = "BEGIN;";
-    for (const history_row* r : targets) sql += mark_rolled_back_sql(c, r->id, now) + ";";
-    history_row row{new_uuid_v4(), m->checksum, now, m->name, std::string{}, std::nullopt, now, 0};
-    sql += insert_row_sql(c, row) + ";COMMIT";
-    c.exec(sql);
+    const history_row row{new_uuid_v4(), m->checksum, now, m->name, std::string{}, std::nullopt, now, 0};
+    mark_rolled_back(c, targets, now, &row);
     return report;
 }
 
@@ -317,12 +296,9 @@ resolve_report engine::resolve_rolled_back(std::string_view name) {
     }
     const auto rows = load_history(c);
     const auto targets = resolve_rolled_back_targets(rows, name);
-    resolve_report report{std::string{name}, !targets.empty(), false};
+    resolve_report report{std::string{name}, "rolled_back", !targets.empty(), false};
     if (targets.empty()) return report;
-    const timestamp now = now_utc();
-    std::string sql = "BEGIN;";
-    for (const history_row* r : targets) sql += mark_rolled_back_sql(c, r->id, now) + ";";
-    c.exec(sql + "COMMIT");
+    mark_rolled_back(c, targets, now_utc());
     return report;
 }
 

@@ -28,6 +28,11 @@ std::string_view code_name(errc code) noexcept {
     return "internal";
 }
 
+bool is_prisma_code(errc code) noexcept {
+    const auto name = code_name(code);
+    return name.size() == 5 && name.front() == 'P';
+}
+
 error::error(errc code, std::string message, std::string sqlstate, std::string migration)
     : std::runtime_error{std::move(message)}, code_{code}, sqlstate_{std::move(sqlstate)},
       migration_{std::move(migration)} {}

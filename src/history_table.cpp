@@ -143,4 +143,27 @@ std::string mark_rolled_back_sql(const pg_connection& c, const std::string& id, 
            " WHERE id = " + c.literal(id);
 }
 
+std::string set_logs_sql(const pg_connection& c, const std::string& id, const std::string& logs) {
+    return "UPDATE _prisma_migrations SET logs = " + c.literal(logs) + " WHERE id = " + c.literal(id);
+}
+
+std::string mark_finished_sql(const pg_connection& c, const std::string& id, timestamp at) {
+    return "UPDATE _prisma_migrations SET applied_steps_count = applied_steps_count + 1, "
+           "finished_at = " + ts_literal(at) + " WHERE id = " + c.literal(id);
+}
+
+void mark_rolled_back(pg_connection& c, const std::vector<const history_row*>& rows, timestamp at,
+                      const history_row* insert_after) {
+    std::string sql = "BEGIN;";
+    for (const history_row* r : rows) sql += mark_rolled_back_sql(c, r->id, at) + ";";
+    if (insert_after != nullptr) sql += insert_row_sql(c, *insert_after) + ";";
+    c.exec(sql + "COMMIT");
+}
+
+std::optional<bool> row_finished(pg_connection& c, const std::string& id) {
+    const auto r = c.exec_params("SELECT finished_at IS NOT NULL FROM _prisma_migrations WHERE id = $1", {id});
+    if (r.rows() != 1) return std::nullopt;
+    return r.get(0, 0) == "t";
+}
+
 }  // namespace ratchet::detail

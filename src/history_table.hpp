@@ -1,20 +1,17 @@
-// The _prisma_migrations table: Prisma's DDL, and reads and writes with Prisma's values.
+// The _prisma_migrations table: every SQL statement that reads or writes it (Prisma's DDL, the
+// rows with Prisma's values), so that the rest of the engine never spells its SQL.
 #pragma once
 
 #include "pg.hpp"
+#include "plan.hpp"
 
 #include <ratchet/report.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace ratchet::detail {
-
-/// What the target schema holds (Prisma's `initialize` looks at ordinary tables only).
-struct schema_contents {
-    bool has_history_table = false;
-    bool has_other_tables = false;
-};
 
 /// Inspects the schema (relkind 'r' only, as Prisma: views, sequences, partitioned parents and
 /// other schemas do not count).
@@ -42,5 +39,20 @@ std::string insert_row_sql(const pg_connection& c, const history_row& row);
 
 /// SQL text setting rolled_back_at on one row.
 std::string mark_rolled_back_sql(const pg_connection& c, const std::string& id, timestamp at);
+
+/// SQL text recording the error text of a failed attempt on its row.
+std::string set_logs_sql(const pg_connection& c, const std::string& id, const std::string& logs);
+
+/// SQL text finishing a non-transactional migration's row (Prisma: applied_steps_count + 1).
+std::string mark_finished_sql(const pg_connection& c, const std::string& id, timestamp at);
+
+/// In one transaction: marks `rows` rolled back at `at` and, when given, inserts `insert_after`
+/// (resolve --applied records the migration as applied in the same transaction).
+void mark_rolled_back(pg_connection& c, const std::vector<const history_row*>& rows, timestamp at,
+                      const history_row* insert_after = nullptr);
+
+/// Whether the row with this id is finished; nullopt when there is no such row (for settling an
+/// in-doubt COMMIT on a new connection).
+std::optional<bool> row_finished(pg_connection& c, const std::string& id);
 
 }  // namespace ratchet::detail

@@ -26,6 +26,20 @@ std::string_view to_string(status_summary s) noexcept {
     return "up_to_date";
 }
 
+std::string_view to_string(warning_code c) noexcept {
+    switch (c) {
+        case warning_code::checksum_drift: return "checksum_drift";
+        case warning_code::missing_locally: return "missing_locally";
+        case warning_code::out_of_order: return "out_of_order";
+        case warning_code::rolled_back: return "rolled_back";
+        case warning_code::source: return "source";
+        case warning_code::failed: return "failed";
+        case warning_code::unreadable: return "unreadable";
+        case warning_code::provider_mismatch: return "provider_mismatch";
+    }
+    return "source";
+}
+
 std::string_view to_string(log_level l) noexcept {
     switch (l) {
         case log_level::trace: return "trace";

@@ -64,7 +64,7 @@ std::vector<const history_row*> failed_rows(const std::vector<history_row>& rows
 }
 
 warning drift_warning(const migration& m) {
-    return {"checksum_drift",
+    return {warning_code::checksum_drift,
             "migration " + m.name +
                 " was edited after it was applied: its migration.sql no longer matches the "
                 "checksum recorded in _prisma_migrations",
@@ -147,7 +147,7 @@ deploy_decision decide_deploy(const migration_set& set, const std::vector<histor
     for (const migration* m : d.pending) {
         const auto index = static_cast<std::size_t>(m - set.migrations.data());
         if (last_applied_index && index < *last_applied_index) {
-            d.warnings.push_back({"out_of_order",
+            d.warnings.push_back({warning_code::out_of_order,
                                   "pending migration " + m->name +
                                       " sorts before " + set.migrations[*last_applied_index].name +
                                       ", which is already applied",
@@ -159,7 +159,7 @@ deploy_decision decide_deploy(const migration_set& set, const std::vector<histor
     for (const auto& r : rows) {
         if (r.finished_at && !r.rolled_back_at && !local.contains(r.migration_name) &&
             reported.insert(r.migration_name).second) {
-            d.warnings.push_back({"missing_locally",
+            d.warnings.push_back({warning_code::missing_locally,
                                   "migration " + r.migration_name +
                                       " is recorded as applied but is missing from " + set.origin,
                                   r.migration_name});
@@ -196,7 +196,7 @@ status_report diagnose(const migration_set& set, const std::vector<history_row>&
         if (st.state == migration_state::pending) {
             // Only rolled-back attempts: deploy will apply it again (Prisma would say "up to date").
             s.pending.push_back(m.name);
-            s.warnings.push_back({"rolled_back", "migration " + m.name +
+            s.warnings.push_back({warning_code::rolled_back, "migration " + m.name +
                                   " has only rolled-back attempts and will be applied again by deploy",
                                   m.name});
         }
@@ -276,12 +276,25 @@ std::vector<const history_row*> resolve_rolled_back_targets(const std::vector<hi
     return targets;
 }
 
-void enforce_strict(const std::vector<warning>& warnings) {
-    if (warnings.empty()) return;
-    std::string msg = "strict mode: " + std::to_string(warnings.size()) +
-                      " problem(s) found, nothing was applied:";
-    for (const auto& w : warnings) msg += "\n  - " + w.message;
-    throw error(errc::strict_violation, msg, {}, warnings.front().migration);
+std::optional<error> deploy_verdict(const migration_set& set, const schema_contents& contents,
+                                    const deploy_decision& decision, bool strict) {
+    if (auto found = lock_file_mismatch(set.lock_file)) {
+        return error(errc::provider_mismatch, prisma_text::p3019(*found));
+    }
+    if (!contents.has_history_table && contents.has_other_tables) {
+        return error(errc::schema_not_empty, prisma_text::p3005());
+    }
+    if (!decision.failed.empty()) {
+        return error(errc::failed_migrations, prisma_text::p3009(decision.failed), {},
+                     decision.failed.front()->migration_name);
+    }
+    if (strict && !decision.warnings.empty()) {
+        std::string msg = "strict mode: " + std::to_string(decision.warnings.size()) +
+                          " problem(s) found, nothing was applied:";
+        for (const auto& w : decision.warnings) msg += "\n  - " + w.message;
+        return error(errc::strict_violation, msg, {}, decision.warnings.front().migration);
+    }
+    return std::nullopt;
 }
 
 }  // namespace ratchet::detail

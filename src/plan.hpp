@@ -2,6 +2,7 @@
 // rule is unit-testable.
 #pragma once
 
+#include <ratchet/error.hpp>
 #include <ratchet/migration.hpp>
 #include <ratchet/report.hpp>
 
@@ -26,6 +27,12 @@ bool checksum_matches(std::string_view script, std::string_view stored);
 /// The same, for a loaded migration: compares its precomputed checksum first and hashes the
 /// script again only when that differs (the plan stays cheap for thousands of migrations).
 bool checksum_matches(const migration& m, std::string_view stored);
+
+/// What the target schema holds (Prisma's `initialize` looks at ordinary tables only).
+struct schema_contents {
+    bool has_history_table = false;
+    bool has_other_tables = false;
+};
 
 /// What deploy will do, decided once the lock is held and the rows are loaded.
 struct deploy_decision {
@@ -54,7 +61,10 @@ std::vector<const history_row*> resolve_applied_targets(const migration_set& set
 std::vector<const history_row*> resolve_rolled_back_targets(const std::vector<history_row>& rows,
                                                             std::string_view name);
 
-/// @throws ratchet::error (strict_violation) listing the warnings, when there are any.
-void enforce_strict(const std::vector<warning>& warnings);
+/// Deploy's pre-flight verdict: the error it stops with before applying anything, in Prisma's
+/// order (P3019 provider mismatch, P3005 schema not empty, P3009 failed migrations), then
+/// strict mode (warnings listed). deploy() throws it; plan() reports it.
+std::optional<error> deploy_verdict(const migration_set& set, const schema_contents& contents,
+                                    const deploy_decision& decision, bool strict);
 
 }  // namespace ratchet::detail

@@ -37,6 +37,10 @@ enum class errc {
 /// lower-case identifier ("invalid_input").
 [[nodiscard]] RATCHET_API std::string_view code_name(errc code) noexcept;
 
+/// True when code_name(code) is one of Prisma's codes ("P1001", "P3009", ...): the CLI then
+/// prints Prisma's error block.
+[[nodiscard]] RATCHET_API bool is_prisma_code(errc code) noexcept;
+
 /// The root (and only) exception type of ratchet.
 ///
 /// Messages never contain passwords, tokens or signed URLs. what() is the human text

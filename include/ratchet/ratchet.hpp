@@ -4,7 +4,10 @@
 
 #include <ratchet/engine.hpp>
 #include <ratchet/error.hpp>
+#include <ratchet/json.hpp>
 #include <ratchet/migration.hpp>
 #include <ratchet/options.hpp>
 #include <ratchet/report.hpp>
+#include <ratchet/secrets.hpp>
+#include <ratchet/target.hpp>
 #include <ratchet/version.hpp>

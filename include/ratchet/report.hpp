@@ -2,6 +2,7 @@
 /// Plain result structs returned by the engine. No behaviour; safe to copy and to log.
 #pragma once
 
+#include <ratchet/error.hpp>
 #include <ratchet/export.hpp>
 
 #include <chrono>
@@ -31,13 +32,28 @@ struct history_row {
     [[nodiscard]] bool failed() const noexcept { return !finished_at && !rolled_back_at; }
 };
 
-/// A non-fatal finding. With options::strict, warnings with a code become errors.
+/// What a warning is about. to_string() gives the stable name used in JSON and logs.
+enum class warning_code {
+    checksum_drift,    ///< an applied migration's script changed since it was applied
+    missing_locally,   ///< the history records a migration with no local directory
+    out_of_order,      ///< a pending migration sorts before one already applied
+    rolled_back,       ///< status: only rolled-back attempts exist; deploy applies it again
+    source,            ///< the migrations directory has entries ratchet skipped (see message)
+    failed,            ///< verify: the history holds a failed attempt (deploy would stop, P3009)
+    unreadable,        ///< verify: a migration.sql cannot be read
+    provider_mismatch  ///< verify: migration_lock.toml names another provider (P3019)
+};
+
+/// Stable lower-case name: "checksum_drift", "missing_locally", "out_of_order", "rolled_back",
+/// "source", "failed", "unreadable", "provider_mismatch".
+[[nodiscard]] RATCHET_API std::string_view to_string(warning_code c) noexcept;
+
+/// A non-fatal finding. With options::strict, checksum_drift, missing_locally and
+/// out_of_order stop deploy before anything is applied.
 struct warning {
-    /// Stable code: "checksum_drift", "missing_locally", "out_of_order", "failed_elsewhere",
-    /// "non_ascii_order", "advisory_lock_disabled", "hash_mismatch", ...
-    std::string code;
-    std::string message;   ///< human text
-    std::string migration; ///< migration involved, or empty
+    warning_code code = warning_code::source; ///< what it is about
+    std::string message;                      ///< human text
+    std::string migration;                    ///< migration involved, or empty
 };
 
 /// One migration that deploy applied.
@@ -109,9 +125,9 @@ struct plan_report {
     std::vector<std::string> to_apply;  ///< in order
     std::vector<std::string> autocommit; ///< subset of to_apply that runs outside a transaction
     std::vector<warning> warnings;       ///< what deploy would warn about
-    /// The error deploy would stop with before applying anything (code name and message), if any.
-    std::optional<std::string> blocking_code;
-    std::optional<std::string> blocking_message;
+    /// The error deploy would throw before applying anything (P3019, P3005, P3009 or
+    /// strict_violation, decided by the same function deploy uses), if any.
+    std::optional<error> blocking;
     bool would_create_history_table = false; ///< the schema is empty and has no history yet
 };
 
@@ -121,9 +137,16 @@ struct verify_report {
     std::vector<warning> problems;  ///< drift, missing locally, failed rows, out of order
 };
 
+/// Result of ratchet::migrations_hash() over a set, for `ratchet hash` and the Lambda.
+struct hash_report {
+    std::string migrations_hash;     ///< see migrations-format.md, "Migrations hash"
+    std::size_t migration_count = 0; ///< migrations in the set
+};
+
 /// Result of resolve_applied() / resolve_rolled_back().
 struct resolve_report {
     std::string migration;         ///< the name that was resolved
+    std::string action;            ///< "applied" or "rolled_back"
     bool changed = false;          ///< false for a repeated --rolled-back (silent success)
     bool created_history_table = false; ///< --applied created _prisma_migrations (baselining)
 };

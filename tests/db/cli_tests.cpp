@@ -134,7 +134,7 @@ BOOST_AUTO_TEST_CASE(json_output_is_one_object_with_a_versioned_schema) {
     BOOST_TEST(r.code == 0);
     BOOST_TEST(r.out.front() == '{');
     BOOST_TEST(r.out.substr(r.out.size() - 2) == "}\n");
-    BOOST_TEST(has(r.out, "\"schema_version\": 1"));
+    BOOST_TEST(has(r.out, "\"schema_version\": 2"));
     BOOST_TEST(has(r.out, "\"name\": \"1_a\""));
     const auto e = run_cli({"deploy", "--dir", d, "--json", "--url", "postgresql://u:TopSecretPw9@127.0.0.1:1/x"});
     BOOST_TEST(e.code == 1);

@@ -135,7 +135,7 @@ BOOST_AUTO_TEST_CASE(warns_about_drift_missing_and_out_of_order_and_strict_stops
     const auto r = make_engine(db, dir, {.on_log = log.sink()}).deploy();
     BOOST_TEST(r.applied.size() == 1U);
     std::vector<std::string> codes;
-    for (const auto& w : r.warnings) codes.push_back(w.code);
+    for (const auto& w : r.warnings) codes.push_back(std::string{ratchet::to_string(w.code)});
     BOOST_TEST(codes == (std::vector<std::string>{"checksum_drift", "out_of_order"}), boost::test_tools::per_element());
     BOOST_TEST(log.contains("was edited after it was applied"));
 }

@@ -72,11 +72,36 @@ BOOST_AUTO_TEST_CASE(warns_on_drift_missing_locally_and_out_of_order) {
     rows[0].checksum = std::string(64, 'f');  // edited after it was applied
     const auto d = decide_deploy(s, rows);
     std::vector<std::string> codes;
-    for (const auto& w : d.warnings) codes.push_back(w.code + ":" + w.migration);
+    for (const auto& w : d.warnings) codes.push_back(std::string{to_string(w.code)} + ":" + w.migration);
     BOOST_TEST(codes == (std::vector<std::string>{"checksum_drift:1_a", "out_of_order:2_b", "missing_locally:9_remote"}),
                boost::test_tools::per_element());
-    BOOST_CHECK_THROW(enforce_strict(d.warnings), ratchet::error);
-    BOOST_CHECK_NO_THROW(enforce_strict({}));
+    const schema_contents table_only{true, true};
+    const auto strict = deploy_verdict(s, table_only, d, true);
+    BOOST_TEST_REQUIRE(strict.has_value());
+    BOOST_TEST(strict->code() == ratchet::errc::strict_violation);
+    BOOST_TEST(strict->migration() == "1_a");
+    BOOST_TEST(!deploy_verdict(s, table_only, d, false).has_value());
+}
+
+// deploy() throws and plan() reports the same verdict, so its order is tested once, here.
+BOOST_AUTO_TEST_CASE(deploy_verdict_follows_prismas_order_then_strict) {
+    auto s = local({"1_a", "2_b"});
+    std::vector<history_row> rows = {row(s, "1_a", "failed")};
+    rows.push_back(row(s, "9_remote", "applied"));  // a warning for strict mode
+    const auto d = decide_deploy(s, rows);
+    auto code_of = [&](const migration_set& set, schema_contents c, bool strict) {
+        const auto v = deploy_verdict(set, c, d, strict);
+        return v ? std::string{v->code_name()} : std::string{"none"};
+    };
+    auto mismatched = s;
+    mismatched.lock_file = "provider = \"mysql\"";
+    BOOST_TEST(code_of(mismatched, {false, true}, true) == "P3019");
+    BOOST_TEST(code_of(s, {false, true}, true) == "P3005");
+    BOOST_TEST(code_of(s, {true, true}, true) == "P3009");
+    const std::vector<history_row> clean_rows = {row(s, "1_a", "applied"), row(s, "9_remote", "applied")};
+    const auto clean = decide_deploy(s, clean_rows);
+    BOOST_TEST(deploy_verdict(s, {true, false}, clean, true)->code() == ratchet::errc::strict_violation);
+    BOOST_TEST(!deploy_verdict(s, {false, false}, clean, false).has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
