@@ -11,5 +11,6 @@ void setup_resolve(CLI::App& app, int& exit_code);
 void setup_plan(CLI::App& app, int& exit_code);
 void setup_verify(CLI::App& app, int& exit_code);
 void setup_hash(CLI::App& app, int& exit_code);
+void setup_lint(CLI::App& app, int& exit_code);  // only with RATCHET_WITH_LINT
 
 }  // namespace ratchet_cli

@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
     ratchet_cli::setup_plan(app, exit_code);
     ratchet_cli::setup_verify(app, exit_code);
     ratchet_cli::setup_hash(app, exit_code);
+#ifdef RATCHET_WITH_LINT
+    ratchet_cli::setup_lint(app, exit_code);
+#endif
     for (auto* sub : app.get_subcommands({})) {
         sub->set_version_flag("--version", std::string{ratchet::library_version()});
     }
