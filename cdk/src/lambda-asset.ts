@@ -218,16 +218,35 @@ export function copyMigrations(src: Buffer | string, dst: Buffer | string): void
   }
 }
 
+const ELF_MACHINES: Record<number, string> = { 62: 'x86_64', 183: 'arm64' };
+
+/** The Lambda architecture name (`x86_64`, `arm64`) of an ELF executable, or undefined for scripts/unknown. */
+export function elfArchitecture(file: string): string | undefined {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(20);
+    if (fs.readSync(fd, head, 0, 20, 0) < 20 || head.readUInt32BE(0) !== 0x7f454c46) {
+      return undefined;
+    }
+    // e_machine at offset 18, in the file's byte order (EI_DATA: 1 = little endian).
+    const machine = head[5] === 1 ? head.readUInt16LE(18) : head.readUInt16BE(18);
+    return ELF_MACHINES[machine] ?? `ELF machine ${machine}`;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * Builds the code asset directory: the contents of `lambdaCode` (ratchet-lambda.zip or a directory whose root holds
- * `bootstrap`) plus `migrationsDir` copied to `migrations/`. Returns the staging directory.
+ * `bootstrap`) plus `migrationsDir` copied to `migrations/`. Returns the staging directory. With `architecture`
+ * (`x86_64` or `arm64`), an ELF `bootstrap` built for another processor is refused.
  */
-export function stageLambdaAsset(lambdaCode: string, migrationsDir: string): string {
+export function stageLambdaAsset(lambdaCode: string, migrationsDir: string, architecture?: string): string {
   if (!fs.existsSync(lambdaCode)) {
     throw new Error(
       `ratchet Lambda code not found at ${lambdaCode}: build it with ` +
         '`cmake --build build --target ratchet_lambda_zip` (output build/lambda/ratchet-lambda.zip) ' +
-        'or pass lambdaCode / set RATCHET_LAMBDA_ZIP',
+        'or pass lambdaCode',
     );
   }
   registerCleanup();
@@ -243,6 +262,13 @@ export function stageLambdaAsset(lambdaCode: string, migrationsDir: string): str
     throw new Error(`${lambdaCode} has no 'bootstrap' file at its root`);
   }
   fs.chmodSync(bootstrap, 0o755);
+  const built = elfArchitecture(bootstrap);
+  if (architecture !== undefined && built !== undefined && built !== architecture) {
+    throw new Error(
+      `${lambdaCode}: its bootstrap is built for ${built}, but the function's architecture is ${architecture}; ` +
+        'pass the matching architecture or the zip built for it',
+    );
+  }
   const migrations = path.join(staging, 'migrations');
   fs.rmSync(migrations, { recursive: true, force: true });
   copyMigrations(path.resolve(migrationsDir), migrations);

@@ -1,107 +1,175 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 // 'aws-cdk-lib/core' rather than 'aws-cdk-lib': the root re-exports every service module, which triples tsc's time.
 import { CustomResource, Duration, Token } from 'aws-cdk-lib/core';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { stageLambdaAsset } from './lambda-asset';
 import { computeMigrationsHash } from './migrations-hash';
+import { nonTransactionalMigrations } from './transactional';
 
 /** The longest Lambda timeout behind the CDK Provider framework (its own functions time out after 15 min). */
 export const MAX_MIGRATION_TIMEOUT = Duration.minutes(14);
 
+/** A database the construct can derive its connection from. */
+export type RatchetDatabase = rds.IDatabaseInstance | rds.IDatabaseCluster | rds.IDatabaseProxy;
+
 export interface RatchetMigrationsProps {
-  /** The VPC the migration Lambda runs in (it must reach the database and Secrets Manager). */
-  readonly vpc: ec2.IVpc;
-  /** Subnets for the migration Lambda. @default the VPC's default selection (private subnets) */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  /** Security groups of the migration Lambda. @default one new security group with all outbound traffic allowed */
-  readonly securityGroups?: ec2.ISecurityGroup[];
+  /** Directory in Prisma's `migrations/` format; bundled into the function under `migrations/`. */
+  readonly migrations?: string;
+  /** @deprecated use `migrations` */
+  readonly migrationsDir?: string;
+
   /**
-   * The database's security group. When given, the construct adds an ingress rule that lets the Lambda's security
-   * groups reach the database port, and the custom resource depends on that rule.
+   * The database: an instance, a cluster or an RDS Proxy. The construct derives the endpoint, the port, the VPC
+   * and the generated secret from it, opens its port to the migration function through `connections`, and the custom
+   * resource waits for it. Behind a proxy, migrations that cannot run in a transaction are refused at synth time.
+   * @default none: pass `databaseHost`, `vpc` and `secret` (or `iamAuth`) yourself
+   */
+  readonly database?: RatchetDatabase;
+  /** Database name. @default the secret's `dbname`, else `postgres` */
+  readonly databaseName?: string;
+  /** Schema for `_prisma_migrations` and the migrations. @default the server's default (`public`) */
+  readonly schema?: string;
+  /** Secret with the credentials (the RDS secret JSON). @default the database's generated secret (unless `iamAuth`) */
+  readonly secret?: secretsmanager.ISecret;
+  /** @deprecated use `secret` */
+  readonly databaseSecret?: secretsmanager.ISecret;
+  /**
+   * Connect with an RDS IAM token for `databaseUser` instead of a password; `rds-db:connect` is granted on
+   * `database`. The user needs `GRANT rds_iam TO <user>`. @default false
+   */
+  readonly iamAuth?: boolean;
+  /** The database user for `iamAuth`. Required when `iamAuth` is on. */
+  readonly databaseUser?: string;
+  /** Database host name. @default derived from `database` */
+  readonly databaseHost?: string;
+  /** Database port (a number or a token). @default derived from `database` (5432 for a proxy) */
+  readonly databasePort?: number | string;
+  /**
+   * @deprecated the port is opened through `database.connections`; without `database`, call
+   * `migrations.connections.allowTo(...)` or `yourSecurityGroup.connections.allowFrom(migrations, port)`.
    */
   readonly databaseSecurityGroup?: ec2.ISecurityGroup;
 
-  /**
-   * The database construct (instance or cluster). The custom resource depends on it; with IAM auth it is used to
-   * grant `rds-db:connect`.
-   */
-  readonly database?: rds.IDatabaseInstance | rds.IDatabaseCluster;
-  /** Database host name (e.g. `instance.dbInstanceEndpointAddress`). */
-  readonly databaseHost: string;
-  /** Database port (a number, or a token such as `instance.dbInstanceEndpointPort`). */
-  readonly databasePort: number | string;
-  /** Database name. */
-  readonly databaseName: string;
-  /** Schema for `_prisma_migrations` and the migrations. @default the server's default (public) */
-  readonly schema?: string;
-  /** The secret with the credentials (RDS secret JSON). Required unless `iamAuth` is on. */
-  readonly databaseSecret?: secretsmanager.ISecret;
-  /** Connect with an RDS IAM token instead of the secret's password. @default false */
-  readonly iamAuth?: boolean;
-  /** The database user for IAM auth (it needs `GRANT rds_iam TO <user>`). Required when `iamAuth` is on. */
-  readonly databaseUser?: string;
+  /** The VPC of the migration function. @default the database's VPC */
+  readonly vpc?: ec2.IVpc;
+  /** Subnets of the migration function. @default the VPC's default selection (private, else isolated subnets) */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Security groups of the migration function. @default one new group, all outbound traffic allowed */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 
-  /** Directory in Prisma's `migrations/` format; it is bundled into the Lambda code under `migrations/`. */
-  readonly migrationsDir: string;
+  /** Processor architecture of the migration function. @default lambda.Architecture.ARM_64 */
+  readonly architecture?: lambda.Architecture;
   /**
-   * ratchet's Lambda code: `ratchet-lambda.zip` or a directory whose root holds the executable `bootstrap`.
-   * @default env RATCHET_LAMBDA_ZIP, else `build/lambda/ratchet-lambda.zip` of the ratchet checkout
+   * ratchet's Lambda code for `architecture`: a `ratchet-lambda.zip` or a directory whose root holds `bootstrap`.
+   * @default the zip for `architecture` that this package carries
    */
   readonly lambdaCode?: string;
-
-  /** Timeout of the migration Lambda; at most 14 minutes (the Provider framework's limit). @default 10 minutes */
+  /** Timeout of the migration function; at most 14 minutes (the Provider framework's limit). @default 10 minutes */
   readonly timeout?: Duration;
   /**
-   * CloudFormation `ServiceTimeout` of the custom resource: how long CloudFormation waits for an answer before it
-   * fails the resource (1 s to 1 h). @default 20 minutes
+   * CloudFormation `ServiceTimeout` of the custom resource: how long CloudFormation waits for an answer (1 s to 1 h,
+   * at least `timeout`). @default 20 minutes
    */
   readonly serviceTimeout?: Duration;
+  /** Memory of the migration function in MB. @default 512 */
+  readonly memorySize?: number;
   /**
-   * Extra environment for the bootstrap, e.g. `RATCHET_SSLMODE` / `RATCHET_SSLROOTCERT` or `RATCHET_LOCK_TIMEOUT`
-   * (see lambda/README.md). `DATABASE_SECRET_ARN` and `RATCHET_RESPONSE_MODE` are set by the construct.
+   * Extra environment for the bootstrap, e.g. `RATCHET_LOCK_TIMEOUT`, `RATCHET_SSLMODE` (see lambda/README.md).
+   * `RATCHET_RESPONSE_MODE` and `DATABASE_SECRET_ARN` are set by the construct. @default none
    */
   readonly environment?: Record<string, string>;
-  /** Memory of the migration Lambda in MB. @default 512 */
-  readonly memorySize?: number;
+  /** Retention of a log group made for the migration function. Not with `logGroup`. @default Lambda's default group, kept forever */
+  readonly logRetention?: logs.RetentionDays;
+  /** The log group of the migration function. Not with `logRetention`. @default Lambda's default group */
+  readonly logGroup?: logs.ILogGroup;
 
-  /**
-   * The Secrets Manager interface endpoint the Lambda uses; the custom resource depends on it so the first Create
-   * cannot race it.
-   */
+  /** A Secrets Manager interface endpoint the function uses; the custom resource waits for it. @default none */
   readonly secretsManagerEndpoint?: IDependable;
-  /** Further resources the custom resource must wait for. */
+  /** Further resources the custom resource must wait for. @default none */
   readonly dependencies?: IDependable[];
+}
+
+interface Endpoint {
+  host?: string;
+  port?: number | string;
+}
+
+function isInstance(db: RatchetDatabase): db is rds.IDatabaseInstance {
+  return 'dbInstanceEndpointAddress' in db;
+}
+
+function isCluster(db: RatchetDatabase): db is rds.IDatabaseCluster {
+  return 'clusterEndpoint' in db;
+}
+
+function isProxy(db: RatchetDatabase): db is rds.IDatabaseProxy {
+  return 'dbProxyName' in db && 'endpoint' in db;
+}
+
+function endpointOf(db: RatchetDatabase | undefined): Endpoint {
+  if (!db) {
+    return {};
+  }
+  if (isInstance(db)) {
+    return { host: db.dbInstanceEndpointAddress, port: db.dbInstanceEndpointPort };
+  }
+  if (isCluster(db)) {
+    return { host: db.clusterEndpoint.hostname, port: db.clusterEndpoint.port };
+  }
+  if (isProxy(db)) {
+    // RDS Proxy listens on the engine's default port.
+    return { host: db.endpoint, port: 5432 };
+  }
+  return {};
+}
+
+/** The package root (one level above the compiled `lib/`). */
+const PACKAGE_ROOT = path.resolve(__dirname, '..');
+
+/** The Lambda zip this package carries for `architecture`. */
+export function packagedLambdaZip(architecture: lambda.Architecture): string {
+  return path.join(PACKAGE_ROOT, 'assets', `ratchet-lambda-${architecture.name}.zip`);
 }
 
 /**
  * Runs ratchet (Prisma-format PostgreSQL migrations) as a CloudFormation custom resource behind the CDK Provider
  * framework. Changing any migration changes `MigrationsHash` and re-runs it; nothing else does.
  */
-export class RatchetMigrations extends Construct {
-  /** The custom resource; make application resources depend on it. */
+export class RatchetMigrations extends Construct implements ec2.IConnectable {
+  /** The custom resource; make application resources depend on it (`applyBefore`). */
   public readonly customResource: CustomResource;
-  /** The migration Lambda (ratchet's `bootstrap`). */
+  /** The migration function (ratchet's `bootstrap`). */
   public readonly function: lambda.Function;
   /** The CDK Provider whose framework function answers CloudFormation. */
   public readonly provider: cr.Provider;
+  /** The network connections of the migration function. */
+  public readonly connections: ec2.Connections;
   /** The migrations hash sent as `MigrationsHash`. */
   public readonly migrationsHash: string;
-  /** The migration Lambda's security groups. */
+  /** The migration function's security groups. */
   public readonly securityGroups: ec2.ISecurityGroup[];
-  /** The ingress rules created on `databaseSecurityGroup` (empty if it was not given). */
-  public readonly ingressRules: ec2.CfnSecurityGroupIngress[] = [];
-  /** The staged code asset directory (ratchet's code plus `migrations/`). */
+  /** The log group made for `logRetention`, or the one passed as `logGroup`. */
+  public readonly logGroup?: logs.ILogGroup;
+  /** The staged code directory (ratchet's code plus `migrations/`). */
   public readonly assetDirectory: string;
+  /** @deprecated the ingress is now made through `connections`; always empty */
+  public readonly ingressRules: ec2.CfnSecurityGroupIngress[] = [];
 
   constructor(scope: Construct, id: string, props: RatchetMigrationsProps) {
     super(scope, id);
 
+    const migrationsDir = props.migrations ?? props.migrationsDir;
+    if (!migrationsDir) {
+      throw new Error('RatchetMigrations: migrations (the migrations directory) is required');
+    }
     const timeout = props.timeout ?? Duration.minutes(10);
     const timeoutSeconds = timeout.toSeconds();
     if (timeoutSeconds < 1 || timeoutSeconds > MAX_MIGRATION_TIMEOUT.toSeconds()) {
@@ -120,74 +188,126 @@ export class RatchetMigrations extends Construct {
           'CloudFormation would give up while a migration still runs',
       );
     }
+    if (props.logGroup && props.logRetention !== undefined) {
+      throw new Error('RatchetMigrations: give logGroup or logRetention, not both (set the retention on your log group)');
+    }
+
+    const db = props.database;
+    const endpoint = endpointOf(db);
+    const host = props.databaseHost ?? endpoint.host;
+    const port = props.databasePort ?? endpoint.port;
+    if (host === undefined || port === undefined) {
+      throw new Error('RatchetMigrations: pass database (or databaseHost and databasePort)');
+    }
+    const vpc = props.vpc ?? (db as { vpc?: ec2.IVpc } | undefined)?.vpc;
+    if (!vpc) {
+      throw new Error('RatchetMigrations: vpc is required when database does not expose its VPC (imported databases)');
+    }
+
     const iamAuth = props.iamAuth ?? false;
+    const secret =
+      props.secret ??
+      props.databaseSecret ??
+      (iamAuth ? undefined : (db as { secret?: secretsmanager.ISecret } | undefined)?.secret);
     if (iamAuth) {
       if (!props.databaseUser) {
         throw new Error('RatchetMigrations: iamAuth requires databaseUser');
       }
-      if (!props.database) {
+      if (!db) {
         throw new Error('RatchetMigrations: iamAuth requires database (to grant rds-db:connect)');
       }
-    } else if (!props.databaseSecret) {
-      throw new Error('RatchetMigrations: databaseSecret is required unless iamAuth is on');
+    } else if (!secret) {
+      throw new Error(
+        'RatchetMigrations: no credentials: the database has no generated secret; pass secret, or iamAuth with databaseUser',
+      );
     }
 
-    this.migrationsHash = computeMigrationsHash(props.migrationsDir);
-    const lambdaCode =
-      props.lambdaCode ??
-      process.env.RATCHET_LAMBDA_ZIP ??
-      path.resolve(__dirname, '..', '..', '..', '..', 'build', 'lambda', 'ratchet-lambda.zip');
-    this.assetDirectory = stageLambdaAsset(lambdaCode, props.migrationsDir);
+    if (db && isProxy(db)) {
+      const unsafe = nonTransactionalMigrations(migrationsDir);
+      if (unsafe.length > 0) {
+        throw new Error(
+          `RatchetMigrations: ${unsafe.join(', ')} cannot run in a transaction, which is not safe through an RDS Proxy ` +
+            '(statement-by-statement autocommit on a pooled connection). Pass the instance or cluster as database for ' +
+            'migrations, or move these statements out of the migrations.',
+        );
+      }
+    }
+
+    const architecture = props.architecture ?? lambda.Architecture.ARM_64;
+    const lambdaCode = props.lambdaCode ?? packagedLambdaZip(architecture);
+    if (props.lambdaCode === undefined && !fs.existsSync(lambdaCode)) {
+      throw new Error(
+        `RatchetMigrations: this package carries no ${architecture.name} Lambda zip (${lambdaCode} is missing). ` +
+          `Pass architecture: lambda.Architecture.${architecture === lambda.Architecture.ARM_64 ? 'X86_64' : 'ARM_64'}, ` +
+          'or lambdaCode with a ratchet-lambda.zip built for this architecture.',
+      );
+    }
+    this.migrationsHash = computeMigrationsHash(migrationsDir);
+    this.assetDirectory = stageLambdaAsset(lambdaCode, migrationsDir, architecture.name);
 
     this.securityGroups = props.securityGroups ?? [
       new ec2.SecurityGroup(this, 'SecurityGroup', {
-        vpc: props.vpc,
+        vpc,
         description: 'ratchet migration Lambda',
         allowAllOutbound: true,
       }),
     ];
 
     const environment: Record<string, string> = { ...props.environment, RATCHET_RESPONSE_MODE: 'provider' };
-    if (props.databaseSecret) {
-      environment.DATABASE_SECRET_ARN = props.databaseSecret.secretArn;
+    if (secret) {
+      environment.DATABASE_SECRET_ARN = secret.secretArn;
     }
+
+    this.logGroup =
+      props.logGroup ??
+      (props.logRetention !== undefined ? new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention }) : undefined);
 
     this.function = new lambda.Function(this, 'Function', {
       description: 'ratchet: applies the bundled Prisma-format migrations (CloudFormation custom resource)',
       runtime: lambda.Runtime.PROVIDED_AL2023,
-      architecture: lambda.Architecture.X86_64,
+      architecture,
       handler: 'bootstrap',
       code: lambda.Code.fromAsset(this.assetDirectory),
       timeout,
       memorySize: props.memorySize ?? 512,
-      vpc: props.vpc,
+      vpc,
       vpcSubnets: props.vpcSubnets,
       securityGroups: this.securityGroups,
       environment,
+      logGroup: this.logGroup,
     });
+    this.connections = this.function.connections;
 
     if (iamAuth) {
-      props.database!.grantConnect(this.function, props.databaseUser!);
-    } else {
-      props.databaseSecret!.grantRead(this.function);
+      (db as { grantConnect(grantee: iam.IGrantable, dbUser?: string): iam.Grant }).grantConnect(
+        this.function,
+        props.databaseUser!,
+      );
+    }
+    if (secret) {
+      secret.grantRead(this.function);
     }
 
+    // The database port, opened from the function's security groups.
+    const numericPort = Token.isUnresolved(port) ? Token.asNumber(port) : Number(port);
+    const deps: IDependable[] = [];
+    if (db) {
+      const conn = (db as Partial<ec2.IConnectable>).connections;
+      if (conn) {
+        if (conn.defaultPort) {
+          conn.allowDefaultPortFrom(this.function, 'ratchet migration Lambda');
+        } else {
+          conn.allowFrom(this.function, ec2.Port.tcp(numericPort), 'ratchet migration Lambda');
+        }
+        // The ingress rules are children of the database's security groups: waiting for them waits for the rule.
+        deps.push(...conn.securityGroups);
+      }
+      deps.push(db);
+    }
     if (props.databaseSecurityGroup) {
-      const port = Token.isUnresolved(props.databasePort)
-        ? Token.asNumber(props.databasePort)
-        : Number(props.databasePort);
-      this.securityGroups.forEach((sg, i) => {
-        this.ingressRules.push(
-          new ec2.CfnSecurityGroupIngress(this, i === 0 ? 'DatabaseIngress' : `DatabaseIngress${i}`, {
-            groupId: props.databaseSecurityGroup!.securityGroupId,
-            sourceSecurityGroupId: sg.securityGroupId,
-            ipProtocol: 'tcp',
-            fromPort: port,
-            toPort: port,
-            description: 'ratchet migration Lambda to the database',
-          }),
-        );
-      });
+      const dbConn = new ec2.Connections({ securityGroups: [props.databaseSecurityGroup] });
+      dbConn.allowFrom(this.function, ec2.Port.tcp(numericPort), 'ratchet migration Lambda');
+      deps.push(props.databaseSecurityGroup);
     }
 
     this.provider = new cr.Provider(this, 'Provider', {
@@ -198,16 +318,19 @@ export class RatchetMigrations extends Construct {
     // for changes that are not migrations.
     const properties: Record<string, string> = {
       MigrationsHash: this.migrationsHash,
-      DatabaseHost: props.databaseHost,
-      DatabasePort: typeof props.databasePort === 'number' ? String(props.databasePort) : props.databasePort,
-      DatabaseName: props.databaseName,
+      DatabaseHost: host,
+      // A cluster's port is a number token: render it as the string token, not as the number's digits.
+      DatabasePort: typeof port === 'number' ? (Token.isUnresolved(port) ? Token.asString(port) : String(port)) : port,
       IamAuth: iamAuth ? 'true' : 'false',
     };
+    if (props.databaseName !== undefined) {
+      properties.DatabaseName = props.databaseName;
+    }
     if (props.schema !== undefined) {
       properties.Schema = props.schema;
     }
-    if (props.databaseSecret) {
-      properties.SecretArn = props.databaseSecret.secretArn;
+    if (secret) {
+      properties.SecretArn = secret.secretArn;
     }
     if (iamAuth) {
       properties.DatabaseUser = props.databaseUser!;
@@ -220,26 +343,26 @@ export class RatchetMigrations extends Construct {
       properties,
     });
 
-    const deps: IDependable[] = [];
-    if (props.database) {
-      deps.push(props.database);
-    }
-    if (props.databaseSecret) {
-      deps.push(props.databaseSecret);
+    if (secret) {
+      deps.push(secret);
     }
     if (props.secretsManagerEndpoint) {
       deps.push(props.secretsManagerEndpoint);
     }
-    deps.push(...this.ingressRules);
     deps.push(...(props.dependencies ?? []));
     for (const d of deps) {
       this.customResource.node.addDependency(d);
     }
   }
 
-  /** Makes `dependent` (e.g. an application function) wait until the migrations have been applied. */
-  public applyBefore(dependent: IConstruct): void {
-    dependent.node.addDependency(this.customResource);
+  /**
+   * Makes each of `dependents` (the application function, an ECS service, ...) wait until the migrations have been
+   * applied: created and updated only after the custom resource succeeded.
+   */
+  public applyBefore(...dependents: IConstruct[]): void {
+    for (const d of dependents) {
+      d.node.addDependency(this.customResource);
+    }
   }
 
   /** `AppliedCount` from the custom resource's response. */
@@ -252,7 +375,7 @@ export class RatchetMigrations extends Construct {
     return this.customResource.getAttString('LastMigration');
   }
 
-  /** The execution role of the migration Lambda. */
+  /** The execution role of the migration function. */
   public get role(): iam.IRole {
     return this.function.role!;
   }

@@ -41,7 +41,7 @@ npx --no-install tsc -p tsconfig.json
 echo "== node --test (RATCHET_BIN=${RATCHET_BIN:-<unset>} RATCHET_LAMBDA_ZIP=${RATCHET_LAMBDA_ZIP:-<unset>}" \
      "harness database: $([[ -n "${RATCHET_TEST_ADMIN_URL:-}" ]] && echo yes || echo no))"
 export CDK_DISABLE_VERSION_CHECK=1
-tests=(dist/test/*.test.js)
+tests=(dist/examples/aws-cdk/test/*.test.js)
 # Exit status of node --test is non-zero if any test fails; set -e propagates it.
 if [[ "${RATCHET_CDK_OFFLINE:-0}" == 1 ]]; then
   # A new network namespace: no route anywhere. Only loopback is brought up, for the fake Lambda Runtime API of

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib/core';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { RatchetMigrations } from './ratchet-migrations';
@@ -10,6 +11,8 @@ export interface RatchetExampleStackProps extends StackProps {
   readonly migrationsDir: string;
   /** ratchet-lambda.zip or a directory with `bootstrap`. @default see RatchetMigrationsProps.lambdaCode */
   readonly lambdaCode?: string;
+  /** Architecture of the migration function; must match `lambdaCode`. @default x86_64 (what a ratchet build makes) */
+  readonly architecture?: lambda.Architecture;
   /** Connect with RDS IAM auth as `iamUser` instead of the generated secret's password. @default false */
   readonly iamAuth?: boolean;
   /** The IAM database user. @default 'ratchet_migrator' */
@@ -69,21 +72,19 @@ export class RatchetExampleStack extends Stack {
       deletionProtection: false,
     });
 
+    // Endpoint, port, VPC, the generated secret and the ingress rule all come from `database`.
     this.migrations = new RatchetMigrations(this, 'Migrations', {
-      vpc: this.vpc,
-      vpcSubnets: isolated,
-      databaseSecurityGroup: dbSecurityGroup,
       database: this.database,
-      databaseHost: this.database.dbInstanceEndpointAddress,
-      databasePort: this.database.dbInstanceEndpointPort,
       databaseName: 'blog',
-      databaseSecret: this.database.secret,
+      migrations: props.migrationsDir,
+      vpcSubnets: isolated,
       iamAuth: props.iamAuth,
       databaseUser: props.iamAuth ? (props.iamUser ?? 'ratchet_migrator') : undefined,
-      migrationsDir: props.migrationsDir,
       lambdaCode: props.lambdaCode,
+      architecture: props.architecture ?? lambda.Architecture.X86_64,
       timeout: Duration.minutes(10),
       serviceTimeout: Duration.minutes(20),
+      logRetention: logs.RetentionDays.ONE_MONTH,
       secretsManagerEndpoint: this.secretsManagerEndpoint,
     });
 
@@ -93,7 +94,6 @@ export class RatchetExampleStack extends Stack {
       description: 'application Lambda',
       allowAllOutbound: true,
     });
-    dbSecurityGroup.addIngressRule(appSecurityGroup, ec2.Port.tcp(5432), 'application Lambda to the database');
     this.appFunction = new lambda.Function(this, 'AppFunction', {
       runtime: lambda.Runtime.NODEJS_22_X,
       handler: 'index.handler',
@@ -110,6 +110,7 @@ export class RatchetExampleStack extends Stack {
       },
     });
     this.database.secret!.grantRead(this.appFunction);
+    this.database.connections.allowDefaultPortFrom(this.appFunction, 'application Lambda to the database');
     // Created (and updated) only after the migrations have been applied.
     this.migrations.applyBefore(this.appFunction);
 

@@ -1,4 +1,5 @@
 export * from './migrations-hash';
 export * from './lambda-asset';
+export * from './transactional';
 export * from './ratchet-migrations';
 export * from './example-stack';

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { App, Stack } from 'aws-cdk-lib/core';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { RatchetMigrations } from '../lib/ratchet-migrations';
 import { tempDir } from './helpers';
@@ -101,8 +102,9 @@ function synth(migrations: string, db: string): SynthesizedStack {
     databasePort: port,
     databaseName: db,
     databaseSecret: new secretsmanager.Secret(stack, 'Secret'),
-    migrationsDir: migrations,
+    migrations,
     lambdaCode: zip,
+    architecture: lambda.Architecture.X86_64,
   });
   app.synth();
   return readSynthesized(outdir, STACK);

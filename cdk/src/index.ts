@@ -1,0 +1,4 @@
+export * from './migrations-hash';
+export * from './lambda-asset';
+export * from './transactional';
+export * from './ratchet-migrations';
