@@ -1,4 +1,4 @@
-#include "aws_env.hpp"
+#include "aws/aws_env.hpp"
 
 #include <cstdlib>
 

@@ -3,7 +3,7 @@
 /// endpoint overrides (AWS_ENDPOINT_URL_<SERVICE> / AWS_ENDPOINT_URL, as the SDKs do).
 #pragma once
 
-#include "sigv4.hpp"
+#include "aws/sigv4.hpp"
 
 #include <string>
 

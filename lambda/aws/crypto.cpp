@@ -1,4 +1,4 @@
-#include "crypto.hpp"
+#include "aws/crypto.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

@@ -1,6 +1,6 @@
-#include "http_client.hpp"
+#include "aws/http_client.hpp"
 
-#include "text.hpp"
+#include "aws/text.hpp"
 
 #include <curl/curl.h>
 

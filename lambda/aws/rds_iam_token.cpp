@@ -1,4 +1,4 @@
-#include "rds_iam_token.hpp"
+#include "aws/rds_iam_token.hpp"
 
 namespace ratchet::lambda {
 

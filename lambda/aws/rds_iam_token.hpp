@@ -3,7 +3,7 @@
 /// valid for 15 minutes, computed locally (no network). The result is a secret.
 #pragma once
 
-#include "sigv4.hpp"
+#include "aws/sigv4.hpp"
 
 #include <chrono>
 #include <string>

@@ -1,6 +1,6 @@
-#include "redact.hpp"
+#include "aws/redact.hpp"
 
-#include "text.hpp"
+#include "aws/text.hpp"
 
 #include <cstdlib>
 #include <mutex>

@@ -1,10 +1,10 @@
-#include "secrets.hpp"
+#include "aws/secrets.hpp"
 
-#include "aws_env.hpp"
-#include "http_client.hpp"
-#include "redact.hpp"
-#include "sigv4.hpp"
-#include "text.hpp"
+#include "aws/aws_env.hpp"
+#include "aws/http_client.hpp"
+#include "aws/redact.hpp"
+#include "aws/sigv4.hpp"
+#include "aws/text.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
-#include "sigv4.hpp"
+#include "aws/sigv4.hpp"
 
-#include "crypto.hpp"
-#include "text.hpp"
+#include "aws/crypto.hpp"
+#include "aws/text.hpp"
 
 #include <algorithm>
 #include <ctime>

@@ -1,4 +1,4 @@
-#include "text.hpp"
+#include "aws/text.hpp"
 
 #include <cctype>
 

@@ -1,8 +1,8 @@
-#include "cfn_response.hpp"
+#include "cfn/cfn_response.hpp"
 
-#include "http_client.hpp"
-#include "log.hpp"
-#include "text.hpp"
+#include "aws/http_client.hpp"
+#include "runtime/log.hpp"
+#include "aws/text.hpp"
 
 #include <algorithm>
 #include <thread>

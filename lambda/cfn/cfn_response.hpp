@@ -3,8 +3,8 @@
 /// pre-signed ResponseURL with an empty Content-Type, retried with backoff.
 #pragma once
 
-#include "event.hpp"
-#include "outcome.hpp"
+#include "cfn/event.hpp"
+#include "cfn/outcome.hpp"
 
 #include <chrono>
 #include <string>

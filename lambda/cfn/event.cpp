@@ -1,6 +1,6 @@
-#include "event.hpp"
+#include "cfn/event.hpp"
 
-#include "text.hpp"
+#include "aws/text.hpp"
 
 #include <nlohmann/json.hpp>
 

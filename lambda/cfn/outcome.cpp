@@ -1,10 +1,10 @@
-#include "outcome.hpp"
+#include "cfn/outcome.hpp"
 
-#include "db_config.hpp"
-#include "event.hpp"
-#include "redact.hpp"
-#include "secrets.hpp"
-#include "text.hpp"
+#include "handler/db_config.hpp"
+#include "cfn/event.hpp"
+#include "aws/redact.hpp"
+#include "aws/secrets.hpp"
+#include "aws/text.hpp"
 
 #include <ratchet/error.hpp>
 

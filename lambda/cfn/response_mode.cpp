@@ -1,6 +1,6 @@
-#include "response_mode.hpp"
+#include "cfn/response_mode.hpp"
 
-#include "text.hpp"
+#include "aws/text.hpp"
 
 namespace ratchet::lambda {
 

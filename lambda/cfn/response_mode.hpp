@@ -3,7 +3,7 @@
 /// return a value / an error to Lambda). Exactly one of the two, never both.
 #pragma once
 
-#include "event.hpp"
+#include "cfn/event.hpp"
 
 #include <string>
 #include <string_view>

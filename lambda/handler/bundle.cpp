@@ -1,6 +1,6 @@
-#include "bundle.hpp"
+#include "handler/bundle.hpp"
 
-#include "aws_env.hpp"
+#include "aws/aws_env.hpp"
 
 namespace ratchet::lambda {
 

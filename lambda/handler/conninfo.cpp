@@ -1,6 +1,6 @@
-#include "conninfo.hpp"
+#include "handler/conninfo.hpp"
 
-#include "text.hpp"
+#include "aws/text.hpp"
 
 #include <cctype>
 #include <map>

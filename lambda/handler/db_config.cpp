@@ -1,10 +1,10 @@
-#include "db_config.hpp"
+#include "handler/db_config.hpp"
 
-#include "aws_env.hpp"
-#include "conninfo.hpp"
-#include "rds_iam_token.hpp"
-#include "redact.hpp"
-#include "secrets.hpp"
+#include "aws/aws_env.hpp"
+#include "handler/conninfo.hpp"
+#include "aws/rds_iam_token.hpp"
+#include "aws/redact.hpp"
+#include "aws/secrets.hpp"
 
 #include <filesystem>
 

@@ -15,7 +15,7 @@
 /// when present, else the system CA file.
 #pragma once
 
-#include "event.hpp"
+#include "cfn/event.hpp"
 
 #include <chrono>
 #include <optional>

@@ -1,7 +1,7 @@
-#include "engine_setup.hpp"
+#include "handler/engine_setup.hpp"
 
-#include "aws_env.hpp"
-#include "log.hpp"
+#include "aws/aws_env.hpp"
+#include "runtime/log.hpp"
 
 #include <algorithm>
 

@@ -3,10 +3,10 @@
 /// waits bounded by the time left, engine log lines routed to our log and to the progress.
 #pragma once
 
-#include "bundle.hpp"
-#include "db_config.hpp"
-#include "progress.hpp"
-#include "time_budget.hpp"
+#include "handler/bundle.hpp"
+#include "handler/db_config.hpp"
+#include "runtime/progress.hpp"
+#include "runtime/time_budget.hpp"
 
 #include <ratchet/options.hpp>
 

@@ -1,9 +1,9 @@
-#include "bundle.hpp"
-#include "db_config.hpp"
-#include "engine_setup.hpp"
-#include "handler.hpp"
-#include "log.hpp"
-#include "text.hpp"
+#include "handler/bundle.hpp"
+#include "handler/db_config.hpp"
+#include "handler/engine_setup.hpp"
+#include "handler/handler.hpp"
+#include "runtime/log.hpp"
+#include "aws/text.hpp"
 
 #include <ratchet/engine.hpp>
 

@@ -1,8 +1,8 @@
-#include "bundle.hpp"
-#include "db_config.hpp"
-#include "engine_setup.hpp"
-#include "handler.hpp"
-#include "report_json.hpp"
+#include "handler/bundle.hpp"
+#include "handler/db_config.hpp"
+#include "handler/engine_setup.hpp"
+#include "handler/handler.hpp"
+#include "handler/report_json.hpp"
 
 #include <ratchet/engine.hpp>
 

@@ -15,10 +15,10 @@
 /// Command {"command":"status"|"plan"|"deploy"}: the report as JSON (connection from env).
 #pragma once
 
-#include "event.hpp"
-#include "outcome.hpp"
-#include "progress.hpp"
-#include "time_budget.hpp"
+#include "cfn/event.hpp"
+#include "cfn/outcome.hpp"
+#include "runtime/progress.hpp"
+#include "runtime/time_budget.hpp"
 
 namespace ratchet::lambda {
 

@@ -1,4 +1,4 @@
-#include "report_json.hpp"
+#include "handler/report_json.hpp"
 
 #include <chrono>
 #include <ctime>

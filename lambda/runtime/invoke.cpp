@@ -1,12 +1,12 @@
-#include "invoke.hpp"
+#include "runtime/invoke.hpp"
 
-#include "aws_env.hpp"
-#include "db_config.hpp"
-#include "handler.hpp"
-#include "log.hpp"
-#include "redact.hpp"
-#include "responder.hpp"
-#include "watchdog.hpp"
+#include "aws/aws_env.hpp"
+#include "handler/db_config.hpp"
+#include "handler/handler.hpp"
+#include "runtime/log.hpp"
+#include "aws/redact.hpp"
+#include "runtime/responder.hpp"
+#include "runtime/watchdog.hpp"
 
 #include <nlohmann/json.hpp>
 

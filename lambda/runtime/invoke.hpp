@@ -2,7 +2,7 @@
 /// One invocation end to end: parse, choose who answers, handle under a watchdog, answer once.
 #pragma once
 
-#include "runtime_api.hpp"
+#include "runtime/runtime_api.hpp"
 
 namespace ratchet::lambda {
 

@@ -1,6 +1,6 @@
-#include "log.hpp"
+#include "runtime/log.hpp"
 
-#include "redact.hpp"
+#include "aws/redact.hpp"
 
 #include <cstdio>
 #include <mutex>

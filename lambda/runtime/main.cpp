@@ -1,10 +1,10 @@
 // bootstrap: the ratchet custom runtime for AWS Lambda (provided.al2023).
-#include "aws_env.hpp"
-#include "bundle.hpp"
-#include "invoke.hpp"
-#include "log.hpp"
-#include "redact.hpp"
-#include "runtime_api.hpp"
+#include "aws/aws_env.hpp"
+#include "handler/bundle.hpp"
+#include "runtime/invoke.hpp"
+#include "runtime/log.hpp"
+#include "aws/redact.hpp"
+#include "runtime/runtime_api.hpp"
 
 #include <ratchet/version.hpp>
 

@@ -1,8 +1,8 @@
-#include "responder.hpp"
+#include "runtime/responder.hpp"
 
-#include "cfn_response.hpp"
-#include "log.hpp"
-#include "text.hpp"
+#include "cfn/cfn_response.hpp"
+#include "runtime/log.hpp"
+#include "aws/text.hpp"
 
 namespace ratchet::lambda {
 

@@ -5,10 +5,10 @@
 /// Lambda's async retries do not re-run the request), or an error when the PUT failed.
 #pragma once
 
-#include "event.hpp"
-#include "outcome.hpp"
-#include "response_mode.hpp"
-#include "runtime_api.hpp"
+#include "cfn/event.hpp"
+#include "cfn/outcome.hpp"
+#include "cfn/response_mode.hpp"
+#include "runtime/runtime_api.hpp"
 
 #include <mutex>
 #include <optional>

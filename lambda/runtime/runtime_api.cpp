@@ -1,6 +1,6 @@
-#include "runtime_api.hpp"
+#include "runtime/runtime_api.hpp"
 
-#include "http_client.hpp"
+#include "aws/http_client.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "time_budget.hpp"
+#include "runtime/time_budget.hpp"
 
 #include <algorithm>
 

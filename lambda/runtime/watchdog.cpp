@@ -1,6 +1,6 @@
-#include "watchdog.hpp"
+#include "runtime/watchdog.hpp"
 
-#include "log.hpp"
+#include "runtime/log.hpp"
 
 #include <cstdlib>
 

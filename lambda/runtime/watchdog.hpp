@@ -4,8 +4,8 @@
 /// the process (Lambda starts a fresh one for the next invoke).
 #pragma once
 
-#include "progress.hpp"
-#include "responder.hpp"
+#include "runtime/progress.hpp"
+#include "runtime/responder.hpp"
 
 #include <condition_variable>
 #include <mutex>

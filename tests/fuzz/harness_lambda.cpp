@@ -2,10 +2,10 @@
 // SecretString, and the SigV4 canonicaliser (lambda/src, target ratchet_lambda_core).
 #include "harness.hpp"
 
-#include "event.hpp"
-#include "redact.hpp"
-#include "secrets.hpp"
-#include "sigv4.hpp"
+#include "cfn/event.hpp"
+#include "aws/redact.hpp"
+#include "aws/secrets.hpp"
+#include "aws/sigv4.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -2,8 +2,8 @@
 // Secrets Manager, a fake ResponseURL and a real PostgreSQL (RATCHET_TEST_ADMIN_URL).
 #define BOOST_TEST_MODULE lambda_bootstrap
 #include "harness.hpp"
-#include "http_client.hpp"
-#include "sigv4.hpp"
+#include "aws/http_client.hpp"
+#include "aws/sigv4.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <libpq-fe.h>

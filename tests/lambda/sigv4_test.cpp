@@ -1,9 +1,9 @@
 // SigV4 against the official aws-c-auth test suite (header and query variants), and the RDS IAM
 // token against a known answer produced by botocore's generate_db_auth_token.
 #define BOOST_TEST_MODULE lambda_sigv4
-#include "rds_iam_token.hpp"
-#include "sigv4.hpp"
-#include "text.hpp"
+#include "aws/rds_iam_token.hpp"
+#include "aws/sigv4.hpp"
+#include "aws/text.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>

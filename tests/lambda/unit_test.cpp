@@ -1,15 +1,15 @@
 // Adapter units that need no server: event parsing, response-mode rule, connection strings,
 // CloudFormation body limits, truncation, redaction, time budget.
 #define BOOST_TEST_MODULE lambda_unit
-#include "cfn_response.hpp"
-#include "conninfo.hpp"
-#include "db_config.hpp"
-#include "event.hpp"
-#include "outcome.hpp"
-#include "redact.hpp"
-#include "response_mode.hpp"
-#include "text.hpp"
-#include "time_budget.hpp"
+#include "cfn/cfn_response.hpp"
+#include "handler/conninfo.hpp"
+#include "handler/db_config.hpp"
+#include "cfn/event.hpp"
+#include "cfn/outcome.hpp"
+#include "aws/redact.hpp"
+#include "cfn/response_mode.hpp"
+#include "aws/text.hpp"
+#include "runtime/time_budget.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 #include "fake_aws.hpp"
 
-#include "sigv4.hpp"
+#include "aws/sigv4.hpp"
 
 #include <nlohmann/json.hpp>
 

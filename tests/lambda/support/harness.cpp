@@ -1,6 +1,6 @@
 #include "harness.hpp"
 
-#include "text.hpp"
+#include "aws/text.hpp"
 
 #include <ratchet/migration.hpp>
 

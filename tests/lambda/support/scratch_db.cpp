@@ -1,7 +1,7 @@
 #include "scratch_db.hpp"
 
-#include "conninfo.hpp"
-#include "text.hpp"
+#include "handler/conninfo.hpp"
+#include "aws/text.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <libpq-fe.h>
