@@ -21,6 +21,10 @@ build=${2:-$here/../$default_build}
 mkdir -p "$build"
 build=$(cd "$build" && pwd)
 sysroot="$build/sysroot"
+# A build dir configured from another source tree (working tree vs. a release export) starts afresh.
+if [[ -f "$build/CMakeCache.txt" ]] && ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$src" "$build/CMakeCache.txt"; then
+    rm -rf "$build/CMakeCache.txt" "$build/CMakeFiles"
+fi
 "$here/deps.sh" "$arch" "$sysroot"
 
 # Paths never end up in the binary: sources and build dir are mapped to '.'.
