@@ -90,9 +90,12 @@ struct engine::impl {
             timeout = std::max(std::chrono::milliseconds{0}, std::min(timeout, left));
         }
         auto l = log;
-        return std::make_unique<advisory_lock>(c, timeout, [l](const std::string& holder) {
-            l->info("waiting for the migration lock{}", holder.empty() ? "" : ", held by " + holder);
-        });
+        return std::make_unique<advisory_lock>(
+            c, timeout,
+            [l](const std::string& holder) {
+                l->info("waiting for the migration lock{}", holder.empty() ? "" : ", held by " + holder);
+            },
+            opts.schema_lock ? std::optional{inspected_schema()} : std::nullopt);
     }
 
     // The no-op deploy (every replica's start-up): when the history, read without the lock, shows

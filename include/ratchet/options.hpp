@@ -61,6 +61,13 @@ struct options {
     /// a warning is logged). Default: nullopt.
     std::optional<bool> advisory_lock;
 
+    /// Which migration lock deploy and resolve take. false: Prisma's key 72707369, exclusive,
+    /// for the whole database (as Prisma). true: Prisma's key in shared mode plus an exclusive
+    /// key of the schema (fleet runs), so runs on different schemas of one database proceed in
+    /// parallel while Prisma and database-wide runs stay excluded. See migrations-format.md,
+    /// "Fleet lock". Default: false.
+    bool schema_lock = false;
+
     /// Turn warnings (checksum drift, migrations missing locally, out-of-order pending
     /// migrations) into errors before anything is applied. Default: false.
     bool strict = false;
