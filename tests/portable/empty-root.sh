@@ -83,5 +83,47 @@ printf 'hosts: nonexistent_module files\npasswd: nonexistent_module files\n' >"$
 out=$(check "status via localhost, /etc/hosts" 0 "${run[@]}" status --url "$local_url" --dir /m) &&
     echo "ok: with /etc/hosts, 'localhost' resolves (nsswitch.conf's modules are never loaded)" ||
     { echo "FAIL: status with /etc/hosts"; failures=$((failures + 1)); }
+
+# TLS and SCRAM with the static OpenSSL/libpq: a private cluster with ssl=on (a throwaway CA and a server
+# certificate for 127.0.0.1), pg_hba allowing only hostssl + scram-sha-256.
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+if [[ -x "$bindir/initdb" ]] && command -v openssl >/dev/null; then
+    tls=$(mktemp -d /tmp/ratchet-tls.XXXXXX)
+    chown postgres: "$tls"; chmod 755 "$tls"
+    as_pg() { runuser -u postgres -- "$@"; }
+    stop_tls() { as_pg "$bindir/pg_ctl" -D "$tls/data" -m immediate -w stop >/dev/null 2>&1 || true; rm -rf "$tls"; }
+    trap 'stop_tls; cleanup' EXIT
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ratchet-test-ca -keyout "$tls/ca.key" \
+        -out "$tls/ca.pem" -addext basicConstraints=critical,CA:TRUE >/dev/null 2>&1
+    openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$tls/server.key" -out "$tls/server.csr" >/dev/null 2>&1
+    printf 'subjectAltName=IP:127.0.0.1\n' >"$tls/ext"
+    openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 2 \
+        -extfile "$tls/ext" -out "$tls/server.crt" >/dev/null 2>&1
+    chown postgres: "$tls"/server.*; chmod 600 "$tls/server.key"
+    as_pg "$bindir/initdb" -D "$tls/data" -U postgres -A trust -E UTF8 --locale=C -N >/dev/null
+    printf 'local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 reject\n' \
+        >"$tls/data/pg_hba.conf"
+    tport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+    as_pg "$bindir/pg_ctl" -D "$tls/data" -l "$tls/server.log" -w -t 60 -o "-F -p $tport -k $tls \
+        -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file=$tls/server.crt -c ssl_key_file=$tls/server.key" \
+        start >/dev/null
+    secret="s3cr3t-$$-pw"
+    as_pg psql -qX -h "$tls" -p "$tport" -U postgres -c "CREATE ROLE app LOGIN PASSWORD '$secret'" -c "CREATE DATABASE app OWNER app" >/dev/null
+    cp "$tls/ca.pem" "$root/ca.pem"
+    turl="postgresql://app:$secret@127.0.0.1:$tport/app?schema=public"
+    out=$(check "deploy over TLS (verify-full, SCRAM)" 0 "${run[@]}" deploy --url "$turl&sslmode=verify-full&sslrootcert=/ca.pem" --dir /m --json) &&
+        [[ $(json_field 'len(d["applied"])' <<<"$out") == 3 ]] && echo "ok: deploy over TLS verify-full with SCRAM" ||
+        { echo "FAIL: deploy over TLS: $out"; failures=$((failures + 1)); }
+    out=$(check "status, wrong CA" 1 "${run[@]}" status --url "$turl&sslmode=verify-full&sslrootcert=/dev/null" --dir /m) &&
+        echo "ok: verify-full against a wrong CA fails" || { echo "FAIL: verify-full with a wrong CA: $out"; failures=$((failures + 1)); }
+    if grep -q "$secret" "$root/tmp/stderr"; then echo "FAIL: the password appears in the error"; failures=$((failures + 1)); fi
+    out=$(check "status, plain (no TLS)" 1 "${run[@]}" status --url "$turl&sslmode=disable" --dir /m) &&
+        echo "ok: sslmode=disable is refused by the hostssl-only server" || { echo "FAIL: sslmode=disable: $out"; failures=$((failures + 1)); }
+    out=$(check "status over TLS" 0 "${run[@]}" status --url "$turl&sslmode=require" --dir /m --json) &&
+        [[ $(json_field 'd["summary"]' <<<"$out") == up_to_date ]] && echo "ok: status over TLS (require)" ||
+        { echo "FAIL: status over TLS: $out"; failures=$((failures + 1)); }
+else
+    echo "note: no PostgreSQL server binaries or openssl here; TLS/SCRAM part not run"
+fi
 if ((failures)); then echo "$failures failure(s)"; exit 1; fi
 echo "PASS: $arch binary runs deploy/status in an empty root"
