@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 // 'aws-cdk-lib/core' rather than 'aws-cdk-lib': the root re-exports every service module, which triples tsc's time.
-import { CustomResource, Duration, Token } from 'aws-cdk-lib/core';
+import { CfnResource, CustomResource, Duration, Token } from 'aws-cdk-lib/core';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -160,7 +160,7 @@ export class RatchetMigrations extends Construct implements ec2.IConnectable {
   public readonly logGroup?: logs.ILogGroup;
   /** The staged code directory (ratchet's code plus `migrations/`). */
   public readonly assetDirectory: string;
-  /** @deprecated the ingress is now made through `connections`; always empty */
+  /** The ingress rules that open the database port to the function (the custom resource waits for them). */
   public readonly ingressRules: ec2.CfnSecurityGroupIngress[] = [];
 
   constructor(scope: Construct, id: string, props: RatchetMigrationsProps) {
@@ -288,26 +288,34 @@ export class RatchetMigrations extends Construct implements ec2.IConnectable {
       secret.grantRead(this.function);
     }
 
-    // The database port, opened from the function's security groups.
+    // The database port, opened from the function's security groups through the database's connections.
     const numericPort = Token.isUnresolved(port) ? Token.asNumber(port) : Number(port);
-    const deps: IDependable[] = [];
-    if (db) {
-      const conn = (db as Partial<ec2.IConnectable>).connections;
-      if (conn) {
-        if (conn.defaultPort) {
-          conn.allowDefaultPortFrom(this.function, 'ratchet migration Lambda');
-        } else {
-          conn.allowFrom(this.function, ec2.Port.tcp(numericPort), 'ratchet migration Lambda');
-        }
-        // The ingress rules are children of the database's security groups: waiting for them waits for the rule.
-        deps.push(...conn.securityGroups);
+    const ruleScopes: IConstruct[] = [...this.securityGroups];
+    const dbConn = db ? (db as Partial<ec2.IConnectable>).connections : undefined;
+    if (dbConn) {
+      if (dbConn.defaultPort) {
+        dbConn.allowDefaultPortFrom(this.function, 'ratchet migration Lambda');
+      } else {
+        dbConn.allowFrom(this.function, ec2.Port.tcp(numericPort), 'ratchet migration Lambda');
       }
-      deps.push(db);
+      ruleScopes.push(...dbConn.securityGroups);
     }
     if (props.databaseSecurityGroup) {
-      const dbConn = new ec2.Connections({ securityGroups: [props.databaseSecurityGroup] });
-      dbConn.allowFrom(this.function, ec2.Port.tcp(numericPort), 'ratchet migration Lambda');
-      deps.push(props.databaseSecurityGroup);
+      new ec2.Connections({ securityGroups: [props.databaseSecurityGroup] }).allowFrom(
+        this.function,
+        ec2.Port.tcp(numericPort),
+        'ratchet migration Lambda',
+      );
+      ruleScopes.push(props.databaseSecurityGroup);
+    }
+    // The rules from this function's groups (CDK puts them under the database's group, or under ours across stacks).
+    const ours = new Set(this.securityGroups.map((sg) => sg.securityGroupId));
+    for (const scope of ruleScopes) {
+      for (const child of scope.node.children) {
+        if (child instanceof ec2.CfnSecurityGroupIngress && ours.has(child.sourceSecurityGroupId as string)) {
+          this.ingressRules.push(child);
+        }
+      }
     }
 
     this.provider = new cr.Provider(this, 'Provider', {
@@ -343,6 +351,17 @@ export class RatchetMigrations extends Construct implements ec2.IConnectable {
       properties,
     });
 
+    // What the first Create needs: the database's resources, our ingress rules, the secret, the endpoint. Not the
+    // database construct as a whole: it holds the ingress rules of the application too, and an application that
+    // waits for the migrations (applyBefore) would make a cycle through its own rule.
+    const deps: IDependable[] = [...this.ingressRules];
+    if (db) {
+      for (const c of db.node.findAll()) {
+        if (CfnResource.isCfnResource(c) && !(c instanceof ec2.CfnSecurityGroupIngress) && !(c instanceof ec2.CfnSecurityGroupEgress)) {
+          deps.push(c);
+        }
+      }
+    }
     if (secret) {
       deps.push(secret);
     }

@@ -4,6 +4,7 @@
 #   env RATCHET_LAMBDA_ZIP  build/lambda/ratchet-lambda.zip; if unset or missing, a stub asset with a dummy bootstrap
 #   env RATCHET_TEST_ADMIN_URL  PostgreSQL superuser URL for the provider-framework harness (scratch databases);
 #                               required when RATCHET_LAMBDA_ZIP is set, unless RATCHET_CDK_SKIP_HARNESS=1
+#   env RATCHET_CDK_SKIP_PACK=1  skip cdk/test/pack-test.sh (run when RATCHET_LAMBDA_ZIP is the real zip)
 #   env RATCHET_CDK_OFFLINE=1  run the tests under `unshare -n` (no network namespace; needs root or user namespaces);
 #                               the harness is skipped then (the cluster's loopback is in the other namespace)
 set -euo pipefail
@@ -53,3 +54,10 @@ else
   node --test --test-reporter=spec "${tests[@]}"
 fi
 echo "== examples/aws-cdk tests passed in $(( $(date +%s) - start )) s"
+
+# The installable package (cdk/): packed with the real zip, installed into a fresh app, synthesized, checked.
+if [[ -n "${RATCHET_LAMBDA_ZIP:-}" && -f "${RATCHET_LAMBDA_ZIP}" && "${RATCHET_CDK_SKIP_PACK:-0}" != 1 ]]; then
+  RATCHET_LAMBDA_ZIP_X86_64="$RATCHET_LAMBDA_ZIP" ../../cdk/test/pack-test.sh
+else
+  echo "== cdk/ pack test skipped (needs RATCHET_LAMBDA_ZIP, the real zip)"
+fi

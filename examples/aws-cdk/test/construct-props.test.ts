@@ -12,7 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { isNonTransactional } from '../lib/index';
 import { RatchetMigrations, RatchetMigrationsProps } from '../lib/ratchet-migrations';
-import { lambdaCodeForTests, simpleMigrations, tempDir, writeZip } from './helpers';
+import { assertNoDependencyCycle, lambdaCodeForTests, simpleMigrations, tempDir, writeZip } from './helpers';
 
 const lambdaCode = lambdaCodeForTests().path;
 const migrations = simpleMigrations();
@@ -211,6 +211,33 @@ test('logs: logRetention makes a log group; logGroup is used as given; not both'
     LoggingConfig: { LogGroup: { Ref: id(stack, own) } },
   });
   assert.throws(() => new RatchetMigrations(stack, 'C', { ...base, logGroup: own, logRetention: logs.RetentionDays.ONE_DAY }), /not both/);
+});
+
+test('no cycle when the app opens the same database port and waits for the migrations', () => {
+  // The app function's security group is its child: waiting for the migrations makes the group wait too, and the
+  // database group holds the app's ingress rule. Depending on the whole database construct would close a cycle.
+  const { stack, vpc } = stackWithVpc();
+  const db = instance(stack, vpc);
+  const m = new RatchetMigrations(stack, 'Migrations', { database: db, migrations, lambdaCode, architecture: X86 });
+  const api = new lambda.Function(stack, 'Api', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => 1;'),
+    vpc,
+  });
+  db.connections.allowDefaultPortFrom(api);
+  m.applyBefore(api);
+  const t = Template.fromStack(stack).toJSON();
+  assertNoDependencyCycle(t);
+  assert.equal(m.ingressRules.length, 1);
+  const dependsOn: string[] = t.Resources[id(stack, m.customResource)].DependsOn;
+  assert.ok(dependsOn.includes(stack.resolve(m.ingressRules[0].logicalId)), 'waits for its own rule');
+  assert.ok(dependsOn.includes(id(stack, db)), 'waits for the database');
+  const appRules = Object.keys(t.Resources).filter(
+    (k) => t.Resources[k].Type === 'AWS::EC2::SecurityGroupIngress' && k !== stack.resolve(m.ingressRules[0].logicalId),
+  );
+  assert.equal(appRules.length, 1);
+  assert.ok(!dependsOn.includes(appRules[0]), "does not wait for the app's rule");
 });
 
 test('applyBefore: every dependent waits for the custom resource', () => {

@@ -8,7 +8,7 @@ import { App, CfnElement, Stack } from 'aws-cdk-lib/core';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RatchetExampleStack } from '../lib/example-stack';
 import { computeMigrationsHash } from '../lib/migrations-hash';
-import { lambdaCodeForTests, ratchetHash, simpleMigrations, tempDir } from './helpers';
+import { assertNoDependencyCycle, lambdaCodeForTests, ratchetHash, simpleMigrations, tempDir } from './helpers';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -63,6 +63,10 @@ test('synthesis needed no context lookups (the AZs were pre-seeded)', () => {
   base.template.resourceCountIs('AWS::EC2::NatGateway', 0);
   base.template.resourceCountIs('AWS::EC2::InternetGateway', 0);
   base.template.resourceCountIs('AWS::EC2::Subnet', 2);
+});
+
+test('no dependency cycle between the resources', () => {
+  assertNoDependencyCycle(base.template.toJSON());
 });
 
 test("aws-cdk-lib's built-in CloudFormation validation reports no violations", () => {

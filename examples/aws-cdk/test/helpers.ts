@@ -145,3 +145,39 @@ export function writeZip(file: string, entries: ZipInput[]): void {
   eocd.writeUInt32LE(offset, 16);
   fs.writeFileSync(file, Buffer.concat([...locals, cd, eocd]));
 }
+
+/**
+ * Throws if the template's resources depend on each other in a cycle (DependsOn, Ref, Fn::GetAtt, and `${X}` in
+ * Fn::Sub), which CloudFormation rejects at deploy time and `Template.fromStack` does not notice.
+ */
+export function assertNoDependencyCycle(template: { [key: string]: any }): void {
+  const ids = new Set(Object.keys(template.Resources));
+  const edges = new Map<string, Set<string>>();
+  const refs = (v: any, out: Set<string>): void => {
+    if (Array.isArray(v)) {
+      v.forEach((x) => refs(x, out));
+    } else if (v && typeof v === 'object') {
+      if (typeof v.Ref === 'string' && ids.has(v.Ref)) out.add(v.Ref);
+      if (Array.isArray(v['Fn::GetAtt']) && ids.has(v['Fn::GetAtt'][0])) out.add(v['Fn::GetAtt'][0]);
+      if (v['Fn::Sub'] !== undefined) {
+        const text = Array.isArray(v['Fn::Sub']) ? v['Fn::Sub'][0] : v['Fn::Sub'];
+        for (const m of String(text).matchAll(/\$\{([^.}]+)/g)) if (ids.has(m[1])) out.add(m[1]);
+      }
+      Object.values(v).forEach((x) => refs(x, out));
+    }
+  };
+  for (const [id, r] of Object.entries(template.Resources as Record<string, any>)) {
+    const out = new Set<string>([].concat(r.DependsOn ?? []));
+    refs(r.Properties, out);
+    edges.set(id, out);
+  }
+  const state = new Map<string, 1 | 2>();
+  const visit = (id: string, trail: string[]): void => {
+    if (state.get(id) === 2) return;
+    if (state.get(id) === 1) throw new Error(`dependency cycle: ${[...trail.slice(trail.indexOf(id)), id].join(' -> ')}`);
+    state.set(id, 1);
+    for (const d of edges.get(id) ?? []) visit(d, [...trail, id]);
+    state.set(id, 2);
+  };
+  for (const id of ids) visit(id, []);
+}

@@ -1,0 +1,1 @@
+CREATE TABLE "Author" ("id" SERIAL PRIMARY KEY, "email" TEXT NOT NULL);
