@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -78,6 +79,7 @@ void set_method_and_body(CURL* c, const http_request& req) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
 }
 
+
 }  // namespace
 
 std::string http_response::header(std::string_view lower_name) const {
@@ -88,6 +90,9 @@ std::string http_response::header(std::string_view lower_name) const {
 }
 
 http_response http_send(const http_request& req) {
+    if (req.connect_timeout.count() <= 0 || (!req.unlimited && req.total_timeout.count() <= 0)) {
+        throw http_transport_error("no time left for the request (the invoke's deadline has passed)");
+    }
     global_init_once();
     curl_ptr c{curl_easy_init(), &curl_easy_cleanup};
     if (!c) throw http_transport_error("cannot initialise libcurl");
@@ -101,7 +106,7 @@ http_response http_send(const http_request& req) {
     curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.connect_timeout.count()));
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(req.total_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req.unlimited ? 0L : static_cast<long>(req.total_timeout.count()));
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(h, CURLOPT_USERAGENT, "ratchet-lambda");
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);

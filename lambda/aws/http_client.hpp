@@ -17,8 +17,11 @@ struct http_request {
     std::string url;
     std::vector<std::pair<std::string, std::string>> headers;  ///< empty value: send "Name:" (empty)
     std::string body;
+    /// Both limits must be positive: a request with no time left is not sent (a zero would
+    /// mean "no limit" to libcurl). unlimited: no total limit (only Runtime API /next).
     std::chrono::milliseconds connect_timeout{5'000};
-    std::chrono::milliseconds total_timeout{0};  ///< 0: no limit (Runtime API /next)
+    std::chrono::milliseconds total_timeout{30'000};
+    bool unlimited = false;
 };
 
 struct http_response {
@@ -37,7 +40,7 @@ public:
 };
 
 /// Sends the request; any HTTP status is a response.
-/// @throws http_transport_error
+/// @throws http_transport_error (also when no time is left)
 [[nodiscard]] http_response http_send(const http_request& req);
 
 }  // namespace ratchet::lambda

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace ratchet::lambda {
 
 namespace {
@@ -73,7 +75,7 @@ std::string via_service(const std::string& secret_id, milliseconds timeout) {
     s.service = "secretsmanager";
     s.time = std::chrono::system_clock::now();
     (void)sigv4::sign_headers(sreq, creds, s);
-    http_request req{"POST", endpoint + "/", sreq.headers, sreq.body, connect_timeout, timeout};
+    http_request req{"POST", endpoint + "/", sreq.headers, sreq.body, std::min(connect_timeout, timeout), timeout};
     const auto resp = send_or_throw(req, "Secrets Manager at " + host_of_url(endpoint));
     if (resp.status != 200) throw aws_error(resp.status, resp.body);
     return secret_string_of(resp.body);
@@ -83,7 +85,7 @@ std::string via_extension(const std::string& port, const std::string& secret_id,
     http_request req;
     req.url = "http://localhost:" + port + "/secretsmanager/get?secretId=" + uri_encode(secret_id);
     req.headers = {{"X-Aws-Parameters-Secrets-Token", env_or_empty("AWS_SESSION_TOKEN")}};
-    req.connect_timeout = connect_timeout;
+    req.connect_timeout = std::min(connect_timeout, timeout);
     req.total_timeout = timeout;
     const auto resp = send_or_throw(req, "the Parameters and Secrets extension on port " + port);
     if (resp.status != 200) {

@@ -1,8 +1,8 @@
 #include "cfn/cfn_response.hpp"
 
 #include "aws/http_client.hpp"
-#include "runtime/log.hpp"
 #include "aws/text.hpp"
+#include "runtime/log.hpp"
 
 #include <algorithm>
 #include <thread>
@@ -13,53 +13,152 @@ namespace {
 
 using json = nlohmann::json;
 
+constexpr std::string_view cut_marker = "... [truncated]";
+
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-json base_body(const cfn_event& e, const outcome& o) {
-    json body{{"Status", o.ok ? "SUCCESS" : "FAILED"},
-              {"PhysicalResourceId", truncate_utf8(o.physical_id.empty() ? "ratchet:unknown" : o.physical_id, 1'000)},
-              {"StackId", e.stack_id},
-              {"RequestId", e.request_id},
-              {"LogicalResourceId", e.logical_resource_id}};
+std::string reason_of(const outcome& o) {
     std::string reason = o.reason;
     for (const auto& line : o.trace) reason += "\n" + line;
-    if (!reason.empty()) body["Reason"] = reason;
-    if (o.ok && !o.data.empty()) body["Data"] = o.data;
-    return body;
+    return reason;
+}
+
+/// Cuts the longest of the identifier fields until the body fits (hand-made events only:
+/// CloudFormation's own identifiers are far shorter). Logged, because CloudFormation will not
+/// match a cut identifier.
+void cut_identifiers(json& body) {
+    for (int guard = 0; guard < 64 && dump(body).size() > max_cfn_body_bytes; ++guard) {
+        std::string* longest = nullptr;
+        for (const char* key : {"PhysicalResourceId", "StackId", "RequestId", "LogicalResourceId"}) {
+            auto& v = body[key].get_ref<std::string&>();
+            if (longest == nullptr || v.size() > longest->size()) longest = &v;
+        }
+        const std::size_t over = dump(body).size() - max_cfn_body_bytes;
+        *longest = truncate_utf8(*longest, longest->size() > over + 16 ? longest->size() - over - 16 : 0, "");
+    }
+    log_line("error", "the event's identifiers alone exceed CloudFormation's response limit; they were cut");
 }
 
 }  // namespace
 
+std::string longest_fitting_prefix(const std::string& text, const std::function<bool(const std::string&)>& fits) {
+    if (fits(text)) return text;
+    // Binary search on the byte budget; the encoded size grows with the prefix.
+    std::size_t lo = 0;
+    std::size_t hi = text.size();
+    while (lo + 1 < hi) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        if (fits(truncate_utf8(text, mid, cut_marker))) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    std::string best = truncate_utf8(text, lo, cut_marker);
+    return fits(best) ? best : std::string{};
+}
+
 std::string cfn_response_body(const cfn_event& e, const outcome& o) {
-    json body = base_body(e, o);
-    std::string text = dump(body);
-    if (text.size() <= max_cfn_body_bytes) return text;
-    if (body.contains("Reason")) {
-        const auto reason = body["Reason"].get<std::string>();
-        const std::size_t over = text.size() - max_cfn_body_bytes;
-        // JSON escaping can grow text; shrink generously and re-check.
-        body["Reason"] = truncate_utf8(reason, reason.size() > over * 2 + 64 ? reason.size() - over * 2 - 64 : 64);
-        text = dump(body);
-    }
-    if (text.size() > max_cfn_body_bytes && body.contains("Data")) {
+    json body{{"Status", o.ok ? "SUCCESS" : "FAILED"},
+              {"PhysicalResourceId", o.physical_id.empty() ? "ratchet:unknown" : o.physical_id},
+              {"StackId", e.stack_id},
+              {"RequestId", e.request_id},
+              {"LogicalResourceId", e.logical_resource_id}};
+    const std::string reason = reason_of(o);
+    const bool with_data = o.ok && o.data.is_object() && !o.data.empty();
+    if (with_data) body["Data"] = o.data;
+    const auto fits = [&body](const std::string& r) {
+        json b = body;
+        if (!r.empty()) b["Reason"] = r;
+        return dump(b).size() <= max_cfn_body_bytes;
+    };
+    std::string fitted = longest_fitting_prefix(reason, fits);
+    // Data is the least useful part: drop it before the Reason shrinks to nothing useful.
+    if (with_data && fitted.size() < std::min<std::size_t>(reason.size(), 200)) {
         body.erase("Data");
-        text = dump(body);
+        fitted = longest_fitting_prefix(reason, fits);
     }
-    if (text.size() > max_cfn_body_bytes) body["Reason"] = "response too long; see the function's log";
+    if (!fitted.empty()) body["Reason"] = fitted;
+    if (dump(body).size() > max_cfn_body_bytes) cut_identifiers(body);
     return dump(body);
+}
+
+std::string framework_failure_body(const cfn_event& e, const lambda_error& err, std::string_view function_name) {
+    std::string reason = err.message + "\n\nLogs: /aws/lambda/" + std::string(function_name) + "\n";
+    for (std::size_t i = 1; i < err.trace.size(); ++i) reason += "\n" + err.trace[i];
+    const json body{{"Status", "FAILED"},
+                    {"Reason", reason},
+                    {"StackId", e.stack_id},
+                    {"RequestId", e.request_id},
+                    {"PhysicalResourceId",
+                     e.physical_resource_id.empty() ? std::string(create_failed_marker) : e.physical_resource_id},
+                    {"LogicalResourceId", e.logical_resource_id}};
+    return dump(body);
+}
+
+lambda_error provider_error(const cfn_event& e, const outcome& o) {
+    lambda_error err{o.error_type.empty() ? "Unknown" : o.error_type, o.reason, {}};
+    // The framework drops trace[0]; it repeats the start of the message for plain consoles.
+    err.trace.push_back(err.type + ": " + truncate_utf8(o.reason, 200));
+    err.trace.insert(err.trace.end(), o.trace.begin(), o.trace.end());
+    const std::string worst_name(max_function_name_bytes, 'f');
+    const auto fits = [&](const std::string& message) {
+        lambda_error candidate = err;
+        candidate.message = message;
+        return framework_failure_body(e, candidate, worst_name).size() <= max_cfn_body_bytes;
+    };
+    if (!fits(err.message)) {
+        // Context lines go first (the message names the migration and the error).
+        while (err.trace.size() > 1 && !fits("")) err.trace.pop_back();
+        err.message = longest_fitting_prefix(err.message, fits);
+        err.trace.front() = err.type + ": " + truncate_utf8(err.message, 200);
+    }
+    return err;
+}
+
+std::string provider_success(const cfn_event& e, const outcome& o) {
+    json data = o.data;
+    const auto body_with = [&](const json& d) {
+        return dump(json{{"Status", "SUCCESS"},
+                         {"Reason", "SUCCESS"},
+                         {"StackId", e.stack_id},
+                         {"RequestId", e.request_id},
+                         {"PhysicalResourceId", o.physical_id},
+                         {"LogicalResourceId", e.logical_resource_id},
+                         {"Data", d}});
+    };
+    if (data.is_object() && data.contains("Warnings") && data["Warnings"].is_string() &&
+        body_with(data).size() > max_cfn_body_bytes) {
+        const std::string warnings = data["Warnings"].get<std::string>();
+        const std::string fitted = longest_fitting_prefix(warnings, [&](const std::string& w) {
+            json d = data;
+            d["Warnings"] = w;
+            return body_with(d).size() <= max_cfn_body_bytes;
+        });
+        if (fitted.empty()) {
+            data.erase("Warnings");
+        } else {
+            data["Warnings"] = fitted;
+        }
+    }
+    return dump(json{{"PhysicalResourceId", o.physical_id}, {"Data", data}});
 }
 
 bool put_cfn_response(const cfn_event& e, const std::string& body, int attempts,
                       std::chrono::system_clock::time_point give_up_at) {
+    using std::chrono::milliseconds;
     http_request req;
     req.method = "PUT";
     req.url = e.response_url;
     req.body = body;
     req.headers = {{"Content-Type", ""}};
-    req.connect_timeout = std::chrono::milliseconds{3'000};
-    req.total_timeout = std::chrono::milliseconds{10'000};
-    auto backoff = std::chrono::milliseconds{1'000};
+    auto backoff = milliseconds{1'000};
     for (int attempt = 1; attempt <= attempts; ++attempt) {
+        const auto left =
+            std::chrono::duration_cast<milliseconds>(give_up_at - std::chrono::system_clock::now());
+        if (left <= milliseconds{0}) break;
+        req.connect_timeout = std::min(milliseconds{3'000}, left);
+        req.total_timeout = std::min(milliseconds{10'000}, left);
         try {
             const auto resp = http_send(req);
             if (resp.status == 200) return true;

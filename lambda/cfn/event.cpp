@@ -84,7 +84,15 @@ event parse_event(const std::string& payload) {
     if (trim(payload).empty()) throw bad_event("empty event");
     json j;
     try {
-        j = json::parse(payload);
+        // The callback parser keeps its own stack (no recursion); refusing deep values here
+        // keeps every later recursive walk (dump, copies, logs) shallow.
+        j = json::parse(payload, [](int depth, json::parse_event_t ev, json&) {
+            if ((ev == json::parse_event_t::object_start || ev == json::parse_event_t::array_start) &&
+                depth >= max_event_depth) {
+                throw bad_event("event nested deeper than " + std::to_string(max_event_depth) + " levels");
+            }
+            return true;
+        });
     } catch (const json::exception&) {
         throw bad_event("event is not valid JSON");
     }
@@ -92,6 +100,37 @@ event parse_event(const std::string& payload) {
     if (j.contains("RequestType")) return parse_cfn(j);
     if (j.contains("command")) return parse_command(j);
     throw bad_event("event is neither a CloudFormation request (RequestType) nor a command");
+}
+
+std::optional<cfn_event> salvage_cfn_event(const std::string& payload) noexcept {
+    try {
+        // Only top-level scalars are kept: whatever made the full parse fail (depth, types)
+        // is discarded without recursion.
+        const json j = json::parse(
+            payload, [](int depth, json::parse_event_t ev, json&) {
+                return !(depth >= 1 && (ev == json::parse_event_t::object_start ||
+                                        ev == json::parse_event_t::array_start));
+            },
+            false);
+        if (!j.is_object()) return std::nullopt;
+        const auto s = [&](const char* k) {
+            const auto it = j.find(k);
+            return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
+        };
+        if (s("RequestType").empty() || s("RequestId").empty()) return std::nullopt;
+        cfn_event e;
+        e.type = s("RequestType") == "Delete" ? request_type::del : request_type::create;
+        e.response_url = s("ResponseURL");
+        e.stack_id = s("StackId");
+        e.request_id = s("RequestId");
+        e.logical_resource_id = s("LogicalResourceId");
+        e.resource_type = s("ResourceType");
+        e.service_token = s("ServiceToken");
+        e.physical_resource_id = s("PhysicalResourceId");
+        return e;
+    } catch (...) {
+        return std::nullopt;
+    }
 }
 
 std::optional<std::string> prop(const properties& p, const std::string& name) {

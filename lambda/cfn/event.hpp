@@ -42,9 +42,18 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// Deepest nesting an event may have (CloudFormation properties are shallow; deeper input
+/// would only exhaust the stack of recursive JSON code).
+inline constexpr int max_event_depth = 32;
+
 /// Parses an invocation payload.
 /// @throws bad_event
 [[nodiscard]] event parse_event(const std::string& payload);
+
+/// The routing fields of a CloudFormation request that parse_event() rejected (RequestType
+/// "Delete" → del, any other → create), so it can still be answered: a Delete always with
+/// SUCCESS. nullopt when the payload has no RequestType and RequestId at its top level.
+[[nodiscard]] std::optional<cfn_event> salvage_cfn_event(const std::string& payload) noexcept;
 
 /// The properties' "Name" value, or nullopt when absent or empty.
 [[nodiscard]] std::optional<std::string> prop(const properties& p, const std::string& name);

@@ -46,19 +46,20 @@ outcome from_ratchet_error(std::string physical_id, const ratchet::error& e, con
 
 }  // namespace
 
+outcome delete_success(const cfn_event& e) {
+    outcome o;
+    o.physical_id = e.physical_resource_id.empty() ? "ratchet:unknown" : e.physical_resource_id;
+    return o;
+}
+
 outcome failure(std::string physical_id, std::string type, std::string message, std::vector<std::string> trace) {
     outcome o;
     o.ok = false;
     o.physical_id = std::move(physical_id);
     o.error_type = std::move(type);
-    std::size_t trace_bytes = 0;
-    for (auto& line : trace) {
-        line = truncate_utf8(redact(line), 200);
-        trace_bytes += line.size() + 8;
-    }
+    for (auto& line : trace) line = truncate_utf8(redact(line), 200);
     o.trace = std::move(trace);
-    const std::size_t budget = max_reason_bytes > trace_bytes + 100 ? max_reason_bytes - trace_bytes - 100 : 500;
-    o.reason = truncate_utf8(redact(message), budget);
+    o.reason = truncate_utf8(redact(message), max_reason_bytes);
     return o;
 }
 

@@ -9,8 +9,9 @@
 
 namespace ratchet::lambda {
 
-/// Longest failure text we answer (errorMessage plus trace, or CloudFormation Reason).
-inline constexpr std::size_t max_reason_bytes = 2'500;
+/// Longest failure text an outcome keeps; each destination cuts it further to its own limit
+/// (cfn_response.hpp: CloudFormation's 4,096 bytes, measured after JSON encoding).
+inline constexpr std::size_t max_reason_bytes = 16'000;
 
 struct outcome {
     bool ok = true;
@@ -22,8 +23,14 @@ struct outcome {
 };
 
 /// A failure outcome from the exception being handled (call inside a catch block).
-/// The message is redacted and truncated to fit max_reason_bytes.
+/// The message is redacted and cut to max_reason_bytes.
 [[nodiscard]] outcome failure_from_current_exception(std::string physical_id, const std::string& stage);
+
+struct cfn_event;
+
+/// The answer to every Delete: SUCCESS with the PhysicalResourceId CloudFormation gave (a
+/// FAILED Delete blocks the stack; migrations are never rolled back).
+[[nodiscard]] outcome delete_success(const cfn_event& e);
 
 /// A failure outcome from a known type and message.
 [[nodiscard]] outcome failure(std::string physical_id, std::string type, std::string message,

@@ -5,6 +5,7 @@
 
 #include "cfn/event.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,10 +13,15 @@ namespace ratchet::lambda {
 
 enum class response_mode { provider, direct };
 
-/// RATCHET_RESPONSE_MODE: "provider", "direct" or "auto" (default, also for empty).
-/// Rule for auto: direct iff the event carries a ResponseURL AND its ServiceToken names this
-/// very function (same function name as the Lambda-Runtime-Invoked-Function-Arn header,
-/// qualifier ignored). Behind the CDK Provider the ServiceToken is the framework's onEvent
+/// The setting RATCHET_RESPONSE_MODE: "provider", "direct" or "auto" in any case, surrounding
+/// spaces ignored; empty means auto. nullopt for anything else. The one parser of the setting,
+/// used at start-up and per invoke.
+enum class response_setting { automatic, provider, direct };
+[[nodiscard]] std::optional<response_setting> parse_response_setting(std::string_view text);
+
+/// Rule for auto: direct iff the event carries a ResponseURL AND its ServiceToken is this very
+/// function: the same partition, region, account and function name as the
+/// Lambda-Runtime-Invoked-Function-Arn header (qualifier ignored). Behind the CDK Provider the ServiceToken is the framework's onEvent
 /// function (a different name) - that is the provider marker - so the framework answers.
 /// Any doubt (missing ServiceToken or ARN) chooses provider: the adapter then only answers
 /// Lambda, so it can never answer CloudFormation a second time.
@@ -26,5 +32,9 @@ enum class response_mode { provider, direct };
 /// "arn:aws:lambda:eu-west-1:123:function:name[:qualifier]" → "name"; a plain name is kept;
 /// "" when nothing usable.
 [[nodiscard]] std::string function_name_of(std::string_view arn_or_name);
+
+/// "arn:aws:lambda:eu-west-1:123:function:name[:qualifier]" → "aws:eu-west-1:123:name";
+/// "" when the text is not a Lambda function ARN.
+[[nodiscard]] std::string function_identity_of(std::string_view arn);
 
 }  // namespace ratchet::lambda

@@ -89,6 +89,15 @@ outcome update_or_deploy(const cfn_event& e, const bundle& b, const db_config& c
     return success(cfg.physical_id, make_data(rep.applied.size(), last_name(b), b.hash, warning_texts(rep.warnings)));
 }
 
+outcome too_short(std::string physical_id, const time_budget& budget) {
+    const auto s = [](std::chrono::milliseconds ms) { return std::to_string((ms.count() + 999) / 1000) + " s"; };
+    return failure(std::move(physical_id), "TimeoutTooShort",
+                   "the function's timeout (" + s(budget.total) + ") leaves no time to migrate: ratchet keeps " +
+                       s(engine_cancel_grace + engine_return_slack) +
+                       " to cancel a statement and time to answer; set the Lambda timeout to at least " +
+                       s(minimum_timeout()) + " (840 s recommended)");
+}
+
 outcome hash_mismatch(const cfn_event& e, const bundle& b, const std::string& expected) {
     const std::string msg = "MigrationsHash " + truncate_utf8(expected, 80) + " does not match the bundled migrations (" +
                             b.hash + " in " + b.dir.string() + ")";
@@ -101,6 +110,7 @@ outcome hash_mismatch(const cfn_event& e, const bundle& b, const std::string& ex
 }
 
 outcome create_or_update(const cfn_event& e, const time_budget& budget, progress& prog) {
+    if (budget.too_short) return too_short(e.type == request_type::update ? e.physical_resource_id : physical_id_without_secret(e.props), budget);
     prog.set("loading the bundled migrations");
     const bundle b = load_bundle();
     const auto expected = prop(e.props, "MigrationsHash");
@@ -117,7 +127,7 @@ outcome create_or_update(const cfn_event& e, const time_budget& budget, progress
 outcome handle_cfn(const cfn_event& e, const time_budget& budget, progress& prog) {
     if (e.type == request_type::del) {
         log_line("info", "Delete: nothing to do (migrations are never rolled back)");
-        return success(e.physical_resource_id, json::object());
+        return delete_success(e);
     }
     try {
         return create_or_update(e, budget, prog);

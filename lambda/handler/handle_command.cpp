@@ -10,6 +10,8 @@ namespace ratchet::lambda {
 
 outcome handle_command(const command_event& c, const time_budget& budget, progress& prog) {
     try {
+        if (budget.too_short) throw config_error("the function's timeout is too short (raise it to at least " +
+                                                 std::to_string(minimum_timeout().count() / 1000 + 1) + " s)");
         prog.set("loading the bundled migrations");
         const bundle b = load_bundle();
         prog.set("resolving database credentials");

@@ -3,6 +3,7 @@
 #include "aws/aws_env.hpp"
 #include "handler/db_config.hpp"
 #include "handler/handler.hpp"
+#include "runtime/crash.hpp"
 #include "runtime/log.hpp"
 #include "aws/redact.hpp"
 #include "runtime/responder.hpp"
@@ -10,31 +11,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace ratchet::lambda {
 
 namespace {
 
 using json = nlohmann::json;
-
-/// The routing fields of an event we could not fully parse, so a FAILED answer can still reach
-/// CloudFormation in direct mode (nullopt when not even that is readable).
-std::optional<cfn_event> salvage_cfn(const std::string& payload) {
-    try {
-        const json j = json::parse(payload);
-        const auto s = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : ""; };
-        if (s("ResponseURL").empty() || s("RequestId").empty()) return std::nullopt;
-        cfn_event e;
-        e.response_url = s("ResponseURL");
-        e.stack_id = s("StackId");
-        e.request_id = s("RequestId");
-        e.logical_resource_id = s("LogicalResourceId");
-        e.service_token = s("ServiceToken");
-        e.physical_resource_id = s("PhysicalResourceId");
-        return e;
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-}
 
 json describe(const cfn_event& e) {
     json props(e.props);
@@ -55,17 +38,35 @@ void log_outcome(const outcome& o, clock::time_point started) {
 }
 
 outcome handle(const event& ev, const time_budget& budget, progress& prog) {
+    if (before_handling_hook != nullptr) before_handling_hook(std::get_if<cfn_event>(&ev));
     if (const auto* e = std::get_if<cfn_event>(&ev)) return handle_cfn(*e, budget, prog);
     return handle_command(std::get<command_event>(ev), budget, prog);
 }
 
+/// Lambda always sends Lambda-Runtime-Deadline-Ms; without it, assume the longest timeout
+/// Lambda allows (or AWS_LAMBDA_FUNCTION_TIMEOUT, as the emulator sets it), so the watchdog
+/// and the engine's deadline still exist.
+clock::time_point deadline_of(const invocation& inv, clock::time_point started) {
+    if (inv.deadline) return *inv.deadline;
+    long seconds = 900;
+    try {
+        if (const auto t = env_or_empty("AWS_LAMBDA_FUNCTION_TIMEOUT"); !t.empty()) seconds = std::stol(t);
+    } catch (const std::exception&) {
+    }
+    seconds = std::clamp(seconds, 1L, 900L);
+    log_line("warn", "no Lambda-Runtime-Deadline-Ms header; assuming a timeout of " + std::to_string(seconds) + " s");
+    return started + std::chrono::seconds{seconds};
+}
+
 }  // namespace
+
+void (*before_handling_hook)(const cfn_event*) = nullptr;
 
 void run_invocation(runtime_api& api, const invocation& inv) {
     const auto started = clock::now();
     clear_invoke_secrets();
     set_log_request_id(inv.request_id);
-    const time_budget budget = make_budget(inv.deadline, started);
+    const time_budget budget = make_budget(deadline_of(inv, started), started);
     progress prog;
     std::optional<event> ev;
     std::optional<cfn_event> cfn;
@@ -74,27 +75,44 @@ void run_invocation(runtime_api& api, const invocation& inv) {
         ev = parse_event(inv.payload);
         if (auto* e = std::get_if<cfn_event>(&*ev)) cfn = *e;
     } catch (...) {
-        cfn = salvage_cfn(inv.payload);
-        early = failure_from_current_exception(cfn ? cfn->physical_resource_id : "", "reading the event");
+        cfn = salvage_cfn_event(inv.payload);
+        if (cfn && cfn->type == request_type::del) {
+            // A FAILED Delete blocks the stack: whatever else is wrong with it, it succeeds.
+            log_line("warn", "Delete event not fully readable; answering SUCCESS with its PhysicalResourceId");
+            early = delete_success(*cfn);
+        } else {
+            early = failure_from_current_exception(cfn ? cfn->physical_resource_id : "", "reading the event");
+        }
     }
     if (cfn) register_secret(cfn->response_url);
     response_mode mode = response_mode::provider;
-    try {
-        if (cfn) mode = choose_response_mode(env_or_empty("RATCHET_RESPONSE_MODE"), *cfn, inv.function_arn);
-    } catch (...) {
-        early = failure_from_current_exception(cfn->physical_resource_id, "choosing the response mode");
+    if (cfn) {
+        // An unreadable setting still answers, by the auto rule, so CloudFormation never waits
+        // for an hour; the answer names the setting (a Delete succeeds regardless).
+        const std::string setting = env_or_empty("RATCHET_RESPONSE_MODE");
+        const bool valid = parse_response_setting(setting).has_value();
+        mode = choose_response_mode(valid ? setting : "auto", *cfn, inv.function_arn);
+        if (!valid && !early) {
+            early = cfn->type == request_type::del
+                        ? delete_success(*cfn)
+                        : failure(cfn->type == request_type::update ? cfn->physical_resource_id : "",
+                                  "ConfigurationError", "RATCHET_RESPONSE_MODE must be provider, direct or auto");
+        }
     }
     log_line("info", "invoke", {{"mode", mode == response_mode::direct ? "direct" : "provider"},
                                 {"event", cfn && ev ? describe(*cfn) : json(ev ? "command" : "unreadable")}});
-    const auto give_up = budget.hard.value_or(started + std::chrono::minutes{1});
+    // The answer's PUT ends before Lambda's deadline (its limits are clamped to give_up).
+    const auto give_up = *budget.hard - std::chrono::milliseconds{250};
     responder answer(api, inv.request_id, cfn, mode, give_up);
     const std::string wd_id = cfn ? (cfn->physical_resource_id.empty() ? physical_id_without_secret(cfn->props)
                                                                         : cfn->physical_resource_id)
                                    : "";
+    arm_crash_answer({inv.request_id, cfn, mode, wd_id, budget.hard});
     watchdog guard(early ? std::nullopt : budget.watchdog, answer, prog, wd_id);
     const outcome o = early ? *early : handle(*ev, budget, prog);
     log_outcome(o, started);
     answer.deliver(o);
+    disarm_crash_answer();
 }
 
 }  // namespace ratchet::lambda

@@ -3,6 +3,8 @@
 /// with the watchdog thread so a last-resort FAILED answer can name it.
 #pragma once
 
+#include "runtime/crash.hpp"
+
 #include <mutex>
 #include <string>
 
@@ -12,6 +14,7 @@ class progress {
 public:
     void set(std::string stage) {
         const std::lock_guard lock(mu_);
+        note_crash_stage(stage);
         stage_ = std::move(stage);
     }
     [[nodiscard]] std::string get() const {

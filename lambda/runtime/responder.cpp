@@ -4,6 +4,8 @@
 #include "runtime/log.hpp"
 #include "aws/text.hpp"
 
+#include <cstdlib>
+
 namespace ratchet::lambda {
 
 namespace {
@@ -11,17 +13,14 @@ namespace {
 using json = nlohmann::json;
 
 invocation_error to_error(const outcome& o) {
-    // The CDK framework drops the first trace line and appends the others to errorMessage, so
-    // the first line only repeats the start of the message (for plain Lambda consoles).
     std::vector<std::string> trace{o.error_type + ": " + truncate_utf8(o.reason, 200)};
     trace.insert(trace.end(), o.trace.begin(), o.trace.end());
     return {o.error_type.empty() ? "Unknown" : o.error_type, o.reason, trace};
 }
 
-std::string success_payload(const outcome& o, bool custom_resource) {
-    if (!custom_resource) return o.data.dump(-1, ' ', false, json::error_handler_t::replace);
-    json body{{"PhysicalResourceId", o.physical_id}, {"Data", o.data}};
-    return body.dump(-1, ' ', false, json::error_handler_t::replace);
+invocation_error to_error(const cfn_event& e, const outcome& o) {
+    lambda_error err = provider_error(e, o);
+    return {std::move(err.type), std::move(err.message), std::move(err.trace)};
 }
 
 }  // namespace
@@ -47,15 +46,37 @@ bool responder::deliver(const outcome& o) {
 }
 
 void responder::deliver_to_lambda(const outcome& o) {
-    const bool accepted = o.ok ? api_.post_response(request_id_, success_payload(o, cfn_.has_value()))
-                               : api_.post_error(request_id_, to_error(o));
-    if (!accepted) log_line("error", "the Runtime API refused the answer");
+    if (o.ok) {
+        const std::string body =
+            cfn_ ? provider_success(*cfn_, o) : o.data.dump(-1, ' ', false, json::error_handler_t::replace);
+        const long status = check(api_.post_response(request_id_, body));
+        if (status == 413) {
+            // Still answer: a success Lambda cannot carry becomes an error it can.
+            check(api_.post_error(request_id_, {"ResponseTooLarge",
+                                                "the result (" + std::to_string(body.size()) +
+                                                    " bytes) exceeds Lambda's response limit; see the function's log",
+                                                {}}));
+        }
+    } else {
+        check(api_.post_error(request_id_, cfn_ ? to_error(*cfn_, o) : to_error(o)));
+    }
+}
+
+long responder::check(long status) {
+    if (status >= 200 && status < 300) return status;
+    if (status == 500) {
+        // Lambda's Runtime API: 500 means the container is broken; the runtime must exit.
+        log_line("error", "the Runtime API answered HTTP 500 (container broken): exiting");
+        std::_Exit(1);
+    }
+    log_line("error", "the Runtime API refused the answer", {{"status", status}});
+    return status;
 }
 
 void responder::deliver_direct(const outcome& o) {
     if (cfn_->response_url.empty()) {
         log_line("error", "direct response mode but the event has no ResponseURL");
-        (void)api_.post_error(request_id_, {"NoResponseURL", "direct response mode but the event has no ResponseURL", {}});
+        check(api_.post_error(request_id_, {"NoResponseURL", "direct response mode but the event has no ResponseURL", {}}));
         return;
     }
     const bool put = put_cfn_response(*cfn_, cfn_response_body(*cfn_, o), 5, give_up_at_);
@@ -63,9 +84,9 @@ void responder::deliver_direct(const outcome& o) {
              {{"status", o.ok ? "SUCCESS" : "FAILED"}});
     if (put) {
         const json summary{{"Status", o.ok ? "SUCCESS" : "FAILED"}, {"PhysicalResourceId", o.physical_id}};
-        (void)api_.post_response(request_id_, summary.dump());
+        check(api_.post_response(request_id_, summary.dump()));
     } else {
-        (void)api_.post_error(request_id_, {"ResponseDeliveryFailed", "could not PUT the response to CloudFormation's ResponseURL", {}});
+        check(api_.post_error(request_id_, {"ResponseDeliveryFailed", "could not PUT the response to CloudFormation's ResponseURL", {}}));
     }
 }
 

@@ -27,6 +27,8 @@ public:
 private:
     void deliver_to_lambda(const outcome& o);
     void deliver_direct(const outcome& o);
+    /// A Runtime API status: 2xx returned; 500 ends the process; others are logged.
+    long check(long status);
 
     runtime_api& api_;
     std::string request_id_;

@@ -31,8 +31,9 @@ invocation runtime_api::next() {
     http_request req;
     req.url = base_ + "/runtime/invocation/next";
     req.connect_timeout = std::chrono::milliseconds{1'000};
-    req.total_timeout = std::chrono::milliseconds{0};
+    req.unlimited = true;
     const http_response resp = http_send(req);
+    if (resp.status == 500) throw runtime_broken("Runtime API /next answered HTTP 500 (container broken)");
     if (resp.status != 200) {
         throw std::runtime_error("Runtime API /next answered HTTP " + std::to_string(resp.status));
     }
@@ -58,7 +59,7 @@ std::string runtime_api::error_body(const invocation_error& err) {
     return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-bool runtime_api::post(const std::string& path, const std::string& body, const std::string& error_type) {
+long runtime_api::post(const std::string& path, const std::string& body, const std::string& error_type) {
     http_request req;
     req.method = "POST";
     req.url = base_ + path;
@@ -67,19 +68,18 @@ bool runtime_api::post(const std::string& path, const std::string& body, const s
     if (!error_type.empty()) req.headers.emplace_back("Lambda-Runtime-Function-Error-Type", error_type);
     req.connect_timeout = std::chrono::milliseconds{1'000};
     req.total_timeout = std::chrono::milliseconds{10'000};
-    const http_response resp = http_send(req);
-    return resp.status >= 200 && resp.status < 300;
+    return http_send(req).status;
 }
 
-bool runtime_api::post_response(const std::string& request_id, const std::string& json_body) {
+long runtime_api::post_response(const std::string& request_id, const std::string& json_body) {
     return post("/runtime/invocation/" + request_id + "/response", json_body, "");
 }
 
-bool runtime_api::post_error(const std::string& request_id, const invocation_error& err) {
+long runtime_api::post_error(const std::string& request_id, const invocation_error& err) {
     return post("/runtime/invocation/" + request_id + "/error", error_body(err), "Function." + err.type);
 }
 
-bool runtime_api::post_init_error(const invocation_error& err) {
+long runtime_api::post_init_error(const invocation_error& err) {
     return post("/runtime/init/error", error_body(err), "Runtime." + err.type);
 }
 

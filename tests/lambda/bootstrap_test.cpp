@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 #include <libpq-fe.h>
 
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -272,12 +273,17 @@ BOOST_AUTO_TEST_CASE(huge_database_error_is_truncated_to_fit) {
     h.start();
     const auto r = h.invoke(h.cfn_event("Create", h.db_props()).dump());
     BOOST_TEST(r.kind == "error");
-    // What the CDK framework makes of it: errorMessage + trace[1..] (it drops trace[0]).
+    // What the CDK framework makes of it: errorMessage + trace[1..] (it drops trace[0]),
+    // JSON-encoded with the identifiers (unit_test.cpp checks the exact framework body).
     const json b = body_of(r);
-    std::size_t reason = b["errorMessage"].get<std::string>().size();
-    for (std::size_t i = 1; i < b["trace"].size(); ++i) reason += b["trace"][i].get<std::string>().size() + 1;
-    BOOST_TEST(reason <= 2'500U);
-    BOOST_TEST(r.body.size() <= 3'000U);
+    std::string reason = b["errorMessage"].get<std::string>() + "\n\nLogs: /aws/lambda/" + std::string(64, 'f') + "\n";
+    for (std::size_t i = 1; i < b["trace"].size(); ++i) reason += "\n" + b["trace"][i].get<std::string>();
+    const json e = h.cfn_event("Create", h.db_props());
+    const json framework_put{{"Status", "FAILED"}, {"Reason", reason}, {"StackId", e["StackId"]},
+                             {"RequestId", e["RequestId"]},
+                             {"PhysicalResourceId", "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"},
+                             {"LogicalResourceId", e["LogicalResourceId"]}};
+    BOOST_TEST(framework_put.dump().size() <= 4'096U);
     BOOST_TEST(h.invoke(h.cfn_event("Create", h.db_props(), "", self_arn).dump()).kind == "response");
     BOOST_REQUIRE(h.cfn.wait_puts(1, seconds{5}));
     BOOST_TEST(h.cfn.puts().front().body.size() <= 4'096U);
@@ -434,3 +440,135 @@ BOOST_AUTO_TEST_CASE(secrets_manager_over_verified_https) {
     BOOST_TEST(body_of(trusted)["Data"]["AppliedCount"] == "2");
     h.check_no_secrets();
 }
+
+// ---- defects of issue #12 and the paths nobody had tested ----
+
+namespace {
+
+json no_db_props(const std::string& service_token = "arn:aws:lambda:eu-west-1:1:function:framework") {
+    return {{"ServiceToken", service_token}, {"DatabaseHost", "10.255.255.1"}, {"SecretArn", "db-secret"},
+            {"MigrationsHash", fixture_hash("v1")}};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_delete_with_unparseable_properties_still_succeeds_in_both_modes) {
+    harness h("v1", false);
+    h.start();
+    const std::string deep = std::string(120'000, '[') + std::string(120'000, ']');
+    for (const std::string& token : {std::string("arn:aws:lambda:eu-west-1:1:function:framework"), self_arn}) {
+        std::string payload = h.cfn_event("Delete", json{{"ServiceToken", token}, {"X", "PLACEHOLDER"}},
+                                          "ratchet:old-host:5432/app/public", token)
+                                  .dump();
+        payload.replace(payload.find("\"PLACEHOLDER\""), 13, deep);
+        const auto r = h.invoke(payload);
+        BOOST_TEST(r.kind == "response");
+        if (token == self_arn) {
+            BOOST_REQUIRE(h.cfn.wait_puts(1, seconds{5}));
+            const json put = json::parse(h.cfn.puts().front().body);
+            BOOST_TEST(put["Status"] == "SUCCESS");
+            BOOST_TEST(put["PhysicalResourceId"] == "ratchet:old-host:5432/app/public");
+        } else {
+            BOOST_TEST(body_of(r)["PhysicalResourceId"] == "ratchet:old-host:5432/app/public");
+        }
+    }
+    // The same depth on a Create is a clean failure, not a crash.
+    std::string create = h.cfn_event("Create", json{{"X", "PLACEHOLDER"}}).dump();
+    create.replace(create.find("\"PLACEHOLDER\""), 13, deep);
+    const auto c = h.invoke(create);
+    BOOST_TEST(c.kind == "error");
+    BOOST_TEST(body_of(c)["errorType"] == "InvalidEvent");
+    h.check_no_secrets();
+}
+
+BOOST_AUTO_TEST_CASE(a_crash_mid_invoke_is_answered_in_both_modes_and_the_runtime_carries_on) {
+    harness h("v1", false);
+    h.start(RATCHET_LAMBDA_BOOTSTRAP_TEST_HOOKS);
+    json props = no_db_props();
+    props["RatchetTestCrash"] = "abort";
+    const auto aborted = h.invoke(h.cfn_event("Create", props).dump());
+    BOOST_TEST(aborted.kind == "error");
+    BOOST_TEST(body_of(aborted)["errorType"] == "Crashed");
+    BOOST_TEST(body_of(aborted)["errorMessage"].get<std::string>().find("SIGABRT") != std::string::npos);
+    props["RatchetTestCrash"] = "thread-throw";
+    const auto thrown = h.invoke(h.cfn_event("Update", props, "ratchet:h:5432/d/public").dump());
+    BOOST_TEST(thrown.kind == "error");
+    BOOST_TEST(body_of(thrown)["errorType"] == "Crashed");
+    // Direct mode: the FAILED answer reaches the ResponseURL, with the id CloudFormation gave.
+    props = no_db_props(self_arn);
+    props["RatchetTestCrash"] = "segv";
+    const auto segv = h.invoke(h.cfn_event("Update", props, "ratchet:h:5432/d/public", self_arn).dump());
+    BOOST_TEST(segv.kind == "response");
+    BOOST_REQUIRE(h.cfn.wait_puts(1, seconds{5}));
+    json put = json::parse(h.cfn.puts().back().body);
+    BOOST_TEST(put["Status"] == "FAILED");
+    BOOST_TEST(put["PhysicalResourceId"] == "ratchet:h:5432/d/public");
+    BOOST_TEST(put["Reason"].get<std::string>().find("SIGSEGV") != std::string::npos);
+    // A Delete that crashes still succeeds.
+    const auto del = h.invoke(h.cfn_event("Delete", props, "ratchet:h:5432/d/public", self_arn).dump());
+    BOOST_TEST(del.kind == "response");
+    BOOST_REQUIRE(h.cfn.wait_puts(2, seconds{5}));
+    put = json::parse(h.cfn.puts().back().body);
+    BOOST_TEST(put["Status"] == "SUCCESS");
+    BOOST_TEST(put["PhysicalResourceId"] == "ratchet:h:5432/d/public");
+    // The restarted runtime serves the next event normally.
+    const auto next = h.invoke(h.cfn_event("Delete", no_db_props(), "ratchet:h:5432/d/public").dump());
+    BOOST_TEST(next.kind == "response");
+    BOOST_TEST(h.runtime.duplicate_posts() == 0);
+    BOOST_TEST(h.everything().find("thrown on a worker thread") != std::string::npos);
+    h.check_no_secrets();
+}
+
+BOOST_AUTO_TEST_CASE(runtime_api_413_becomes_an_error_and_500_ends_the_process) {
+    harness h("v1", false);
+    h.start();
+    h.runtime.reject_posts(413, 1);
+    const auto r = h.invoke(h.cfn_event("Delete", no_db_props(), "ratchet:h:5432/d/public").dump());
+    BOOST_TEST(r.kind == "error");
+    BOOST_TEST(body_of(r)["errorType"] == "ResponseTooLarge");
+    BOOST_TEST(h.runtime.rejected_posts() == 1);
+    h.runtime.reject_posts(500, 1);
+    const std::string id = h.runtime.enqueue(h.cfn_event("Delete", no_db_props(), "ratchet:h:5432/d/public").dump());
+    BOOST_TEST(h.wait_exit(seconds{10}));  // "container broken": the runtime exits
+    BOOST_TEST(h.runtime.rejected_posts() == 2);
+    // /next answering 500 also ends it (the fake answers 500 to a dropped poll).
+    h.start();
+    BOOST_REQUIRE(h.runtime.wait_next_calls(3, seconds{10}));
+    h.runtime.drop_pollers();
+    BOOST_TEST(h.wait_exit(seconds{10}));
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_deadline_header_still_gets_an_answer) {
+    harness h("v1", false);
+    h.runtime.omit_deadline(true);
+    h.start();
+    const auto r = h.invoke(h.cfn_event("Delete", no_db_props(), "ratchet:h:5432/d/public").dump());
+    BOOST_TEST(r.kind == "response");
+    BOOST_TEST(h.everything().find("no Lambda-Runtime-Deadline-Ms header") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_invalid_mode_setting_is_answered_not_an_init_error) {
+    harness h("v1", false);
+    h.env["RATCHET_RESPONSE_MODE"] = "both";
+    h.start();
+    const auto c = h.invoke(h.cfn_event("Create", no_db_props(self_arn), "", self_arn).dump());
+    BOOST_TEST(c.kind == "response");
+    BOOST_REQUIRE(h.cfn.wait_puts(1, seconds{5}));
+    const json put = json::parse(h.cfn.puts().back().body);
+    BOOST_TEST(put["Status"] == "FAILED");
+    BOOST_TEST(put["Reason"].get<std::string>().find("RATCHET_RESPONSE_MODE") != std::string::npos);
+    BOOST_TEST(!h.runtime.init_error().has_value());
+    const auto d = h.invoke(h.cfn_event("Delete", no_db_props(self_arn), "ratchet:h:5432/d/public", self_arn).dump());
+    BOOST_TEST(d.kind == "response");
+    BOOST_REQUIRE(h.cfn.wait_puts(2, seconds{5}));
+    BOOST_TEST(json::parse(h.cfn.puts().back().body)["Status"] == "SUCCESS");
+    // Mixed case is the same setting everywhere.
+    h.env["RATCHET_RESPONSE_MODE"] = "Provider";
+    h.start();
+    const auto p = h.invoke(h.cfn_event("Delete", no_db_props(self_arn), "ratchet:h:5432/d/public", self_arn).dump());
+    BOOST_TEST(p.kind == "response");
+    BOOST_TEST(body_of(p)["PhysicalResourceId"] == "ratchet:h:5432/d/public");
+    BOOST_TEST(h.cfn.puts().size() == 2U);  // provider: no PUT of ours
+    BOOST_TEST(!h.runtime.init_error().has_value());
+}
+

@@ -58,6 +58,23 @@ int fake_runtime_api::duplicate_posts() const {
     return duplicates_;
 }
 
+void fake_runtime_api::reject_posts(int status, int count, bool only_responses) {
+    const std::lock_guard lock(mu_);
+    reject_status_ = status;
+    reject_count_ = count;
+    reject_only_responses_ = only_responses;
+}
+
+int fake_runtime_api::rejected_posts() const {
+    const std::lock_guard lock(mu_);
+    return rejected_;
+}
+
+void fake_runtime_api::omit_deadline(bool omit) {
+    const std::lock_guard lock(mu_);
+    omit_deadline_ = omit;
+}
+
 http_reply fake_runtime_api::handle(const http_message& m) {
     const std::string prefix = "/2018-06-01/runtime/";
     const std::string path = m.path();
@@ -90,18 +107,25 @@ http_reply fake_runtime_api::next() {
     queue_.pop_front();
     const auto deadline = std::chrono::duration_cast<std::chrono::milliseconds>(
         (std::chrono::system_clock::now() + q.timeout).time_since_epoch());
-    return {200,
-            {{"Lambda-Runtime-Aws-Request-Id", q.id},
-             {"Lambda-Runtime-Deadline-Ms", std::to_string(deadline.count())},
-             {"Lambda-Runtime-Invoked-Function-Arn", q.arn},
-             {"Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"},
-             {"Content-Type", "application/json"}},
-            q.payload};
+    http_reply reply{200,
+                     {{"Lambda-Runtime-Aws-Request-Id", q.id},
+                      {"Lambda-Runtime-Invoked-Function-Arn", q.arn},
+                      {"Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"},
+                      {"Content-Type", "application/json"}},
+                     q.payload};
+    if (!omit_deadline_) reply.headers.emplace_back("Lambda-Runtime-Deadline-Ms", std::to_string(deadline.count()));
+    return reply;
 }
 
 http_reply fake_runtime_api::post(const std::string& id, const std::string& kind, const http_message& m) {
     if (kind != "response" && kind != "error") return {404, {}, "{}"};
     const std::lock_guard lock(mu_);
+    if (reject_count_ > 0 && (kind == "response" || !reject_only_responses_)) {
+        --reject_count_;
+        ++rejected_;
+        cv_.notify_all();
+        return {reject_status_, {}, R"({"errorMessage":"rejected by the test","errorType":"Test"})"};
+    }
     if (results_.count(id) > 0) {
         ++duplicates_;
         return {403, {}, R"({"errorMessage":"Invalid State Transition"})"};

@@ -46,6 +46,13 @@ public:
     void drop_pollers();
     /// Posts answered 403 because the id was already answered.
     [[nodiscard]] int duplicate_posts() const;
+    /// Answers the next `count` response posts (only_responses) or response/error posts with
+    /// `status` and records nothing (413: payload too large; 500: container broken).
+    void reject_posts(int status, int count, bool only_responses = true);
+    /// Posts rejected so far by reject_posts().
+    [[nodiscard]] int rejected_posts() const;
+    /// Leave out the Lambda-Runtime-Deadline-Ms header from now on.
+    void omit_deadline(bool omit);
 
 private:
     http_reply handle(const http_message& m);
@@ -64,6 +71,11 @@ private:
     std::optional<std::string> init_error_;
     int next_calls_ = 0;
     int duplicates_ = 0;
+    int reject_status_ = 0;
+    int reject_count_ = 0;
+    bool reject_only_responses_ = true;
+    int rejected_ = 0;
+    bool omit_deadline_ = false;
     int counter_ = 0;
     int generation_ = 0;
     http_server server_;

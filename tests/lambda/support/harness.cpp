@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <thread>
 #include <unistd.h>
 
 namespace ratchet::lambda::test {
@@ -58,6 +59,17 @@ void harness::stop() {
         proc_.reset();
         runtime.drop_pollers();
     }
+}
+
+bool harness::running() { return proc_ && proc_->running(); }
+
+bool harness::wait_exit(std::chrono::milliseconds max) {
+    const auto until = std::chrono::steady_clock::now() + max;
+    while (running()) {
+        if (std::chrono::steady_clock::now() > until) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    }
+    return true;
 }
 
 void harness::use_fixture(const std::string& f) {

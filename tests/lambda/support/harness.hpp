@@ -35,6 +35,10 @@ public:
     /// Starts (or restarts with the current env) the bootstrap; program defaults to the build's.
     void start(const std::string& program = RATCHET_LAMBDA_BOOTSTRAP, const std::string& chroot_dir = {});
     void stop();
+    /// True while the bootstrap process runs.
+    [[nodiscard]] bool running();
+    /// Waits (up to max) for the bootstrap to exit by itself.
+    bool wait_exit(std::chrono::milliseconds max);
     void use_fixture(const std::string& fixture);
 
     /// Resource properties pointing at the scratch database through the secret "db-secret".
