@@ -19,12 +19,15 @@ std::string scope_of(const std::string& amz, const settings& s) {
     return date_only(amz) + "/" + s.region + "/" + s.service + "/aws4_request";
 }
 
-/// Collapses runs of spaces inside a trimmed header value.
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/// Trims the value and collapses every run of whitespace inside it (CR and LF included, so an
+/// obs-fold continuation line becomes one space) to a single space, as SigV4 and aws-c-auth do.
 std::string canonical_value(std::string_view v) {
     std::string out;
     bool space = false;
-    for (const char c : trim(v)) {
-        if (c == ' ' || c == '\t') {
+    for (const char c : v) {
+        if (is_space(c)) {
             space = true;
             continue;
         }

@@ -37,3 +37,17 @@ BOOST_AUTO_TEST_CASE(a_request_without_time_left_is_not_sent) {
     BOOST_TEST(http_send(req).status == 200);
 }
 
+BOOST_AUTO_TEST_CASE(header_values_collapse_every_whitespace_run_including_line_breaks) {
+    sigv4::request req{"GET", "/", {}, {}, ""};
+    req.headers = {{"Host", "example.amazonaws.com"},
+                   {"My-Header1", "  a\r\n   b\tc  "},
+                   {"My-Header2", "value\n\tcontinued"},
+                   {"My-Header3", "\r\n x \r\n"}};
+    sigv4::settings s{"us-east-1", "service", std::chrono::system_clock::time_point{std::chrono::seconds{1'440'938'160}}};
+    const auto r = sigv4::sign_headers(req, {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""}, s);
+    BOOST_TEST(r.canonical_request.find("my-header1:a b c\n") != std::string::npos);
+    BOOST_TEST(r.canonical_request.find("my-header2:value continued\n") != std::string::npos);
+    BOOST_TEST(r.canonical_request.find("my-header3:x\n") != std::string::npos);
+    BOOST_TEST(r.canonical_request.find('\r') == std::string::npos);
+}
+
