@@ -6,6 +6,7 @@
 #include "aws/sigv4.hpp"
 
 #include <string>
+#include <string_view>
 
 namespace ratchet::lambda {
 
@@ -18,8 +19,12 @@ namespace ratchet::lambda {
 /// AWS_REGION, else AWS_DEFAULT_REGION, else "".
 [[nodiscard]] std::string region_from_env();
 
+/// The DNS suffix of the region's partition: amazonaws.com, amazonaws.com.cn (cn-*),
+/// c2s.ic.gov (us-iso-*), sc2s.sgov.gov (us-isob-*), ...
+[[nodiscard]] std::string dns_suffix_of(std::string_view region);
+
 /// AWS_ENDPOINT_URL_<service_env> (e.g. SECRETS_MANAGER), else AWS_ENDPOINT_URL, else
-/// https://<host_prefix>.<region>.amazonaws.com. No trailing slash.
+/// https://<host_prefix>.<region>.<dns_suffix_of(region)>. No trailing slash.
 [[nodiscard]] std::string endpoint_for(const char* service_env, const std::string& host_prefix,
                                        const std::string& region);
 

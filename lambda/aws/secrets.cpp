@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <iterator>
+#include <thread>
 
 namespace ratchet::lambda {
 
@@ -60,6 +62,34 @@ http_response send_or_throw(const http_request& req, const std::string& what) {
     }
 }
 
+/// Throttling, server errors and transport failures are worth another try; everything else
+/// (not found, access denied, bad request) is final.
+bool retryable(const secret_error& e) {
+    static constexpr std::string_view transient[] = {
+        "Unreachable", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
+        "InternalServiceError", "InternalFailure", "ServiceUnavailable", "HTTP429", "HTTP500",
+        "HTTP502", "HTTP503", "HTTP504"};
+    return std::find(std::begin(transient), std::end(transient), e.code()) != std::end(transient);
+}
+
+/// Up to 3 attempts (backoff 100 ms, 200 ms), all within timeout.
+template <typename F>
+std::string with_retries(milliseconds timeout, F&& attempt) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    auto backoff = milliseconds{100};
+    for (int n = 1;; ++n) {
+        const auto left = std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now());
+        try {
+            return attempt(left);
+        } catch (const secret_error& e) {
+            const auto after = std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now());
+            if (n >= 3 || !retryable(e) || after <= backoff) throw;
+        }
+        std::this_thread::sleep_for(backoff);
+        backoff *= 2;
+    }
+}
+
 std::string via_service(const std::string& secret_id, milliseconds timeout) {
     const std::string region = region_from_env();
     const auto creds = credentials_from_env();
@@ -108,7 +138,10 @@ std::string text_field(const json& j, const char* key) {
 
 std::string fetch_secret_string(const std::string& secret_id, milliseconds timeout) {
     const std::string port = env_or_empty("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT");
-    return port.empty() ? via_service(secret_id, timeout) : via_extension(port, secret_id, timeout);
+    // Each attempt is signed afresh (X-Amz-Date) and bounded by what is left of timeout.
+    return with_retries(timeout, [&](milliseconds left) {
+        return port.empty() ? via_service(secret_id, left) : via_extension(port, secret_id, left);
+    });
 }
 
 db_secret parse_db_secret(const std::string& secret_string) {

@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE lambda_aws
 #include "aws/aws_env.hpp"
 #include "aws/http_client.hpp"
+#include "aws/redact.hpp"
+#include "aws/secrets.hpp"
 #include "aws/sigv4.hpp"
 #include "http_server.hpp"
 
@@ -10,6 +12,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <mutex>
 
 using namespace ratchet::lambda;
 using ratchet::lambda::test::http_message;
@@ -51,3 +54,62 @@ BOOST_AUTO_TEST_CASE(header_values_collapse_every_whitespace_run_including_line_
     BOOST_TEST(r.canonical_request.find('\r') == std::string::npos);
 }
 
+namespace {
+
+struct secrets_env {
+    explicit secrets_env(const std::string& url) {
+        ::setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", url.c_str(), 1);
+        ::setenv("AWS_REGION", "eu-west-1", 1);
+        ::setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
+        ::setenv("AWS_SECRET_ACCESS_KEY", "test-secret-key", 1);
+        ::unsetenv("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT");
+    }
+    ~secrets_env() { ::unsetenv("AWS_ENDPOINT_URL_SECRETS_MANAGER"); }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(secrets_manager_is_retried_on_throttling_and_server_errors_only) {
+    std::vector<http_reply> script;
+    std::mutex mu;
+    int calls = 0;
+    http_server server([&](const http_message&) {
+        const std::lock_guard lock(mu);
+        const auto i = static_cast<std::size_t>(calls++);
+        return i < script.size() ? script[i] : http_reply{200, {}, R"({"SecretString":"{\"username\":\"u\",\"password\":\"pw-1234\"}"})"};
+    });
+    const secrets_env env(server.base_url());
+    script = {{400, {}, R"({"__type":"ThrottlingException","message":"Rate exceeded"})"},
+              {500, {}, R"({"__type":"InternalServiceError","message":"oops"})"}};
+    BOOST_TEST(fetch_secret_string("db", milliseconds{5'000}).find("pw-1234") != std::string::npos);
+    BOOST_TEST(calls == 3);
+    calls = 0;
+    script = {{503, {}, "Service Unavailable"}, {503, {}, "Service Unavailable"}, {503, {}, "Service Unavailable"}};
+    BOOST_CHECK_THROW((void)fetch_secret_string("db", milliseconds{5'000}), secret_error);
+    BOOST_TEST(calls == 3);  // bounded
+    calls = 0;
+    script = {{400, {}, R"({"__type":"AccessDeniedException","message":"no"})"}};
+    try {
+        (void)fetch_secret_string("db", milliseconds{5'000});
+        BOOST_ERROR("no error");
+    } catch (const secret_error& e) {
+        BOOST_TEST(e.code() == "AccessDeniedException");
+    }
+    BOOST_TEST(calls == 1);  // final: not retried
+    clear_invoke_secrets();
+}
+
+BOOST_AUTO_TEST_CASE(endpoints_use_the_partition_dns_suffix) {
+    ::unsetenv("AWS_ENDPOINT_URL_SECRETS_MANAGER");
+    ::unsetenv("AWS_ENDPOINT_URL");
+    BOOST_TEST(endpoint_for("SECRETS_MANAGER", "secretsmanager", "eu-west-1") ==
+               "https://secretsmanager.eu-west-1.amazonaws.com");
+    BOOST_TEST(endpoint_for("SECRETS_MANAGER", "secretsmanager", "cn-north-1") ==
+               "https://secretsmanager.cn-north-1.amazonaws.com.cn");
+    BOOST_TEST(endpoint_for("SECRETS_MANAGER", "secretsmanager", "us-gov-west-1") ==
+               "https://secretsmanager.us-gov-west-1.amazonaws.com");
+    BOOST_TEST(endpoint_for("SECRETS_MANAGER", "secretsmanager", "us-iso-east-1") ==
+               "https://secretsmanager.us-iso-east-1.c2s.ic.gov");
+    BOOST_TEST(endpoint_for("SECRETS_MANAGER", "secretsmanager", "us-isob-east-1") ==
+               "https://secretsmanager.us-isob-east-1.sc2s.sgov.gov");
+}
