@@ -8,7 +8,12 @@
 
 namespace ratchet::lambda {
 
-/// Writes {"level":..,"msg":..,<fields>} as one line to stderr, after redact().
+/// Replaces every registered secret in the strings (and keys) of value, in place. Call before
+/// encoding: redaction after JSON escaping misses secrets with quotes, backslashes or control
+/// characters.
+void redact_json(nlohmann::json& value);
+
+/// Writes {"level":..,"msg":..,<fields>} as one line to stderr; strings redacted before encoding.
 void log_line(std::string_view level, std::string_view message,
               const nlohmann::json& fields = nlohmann::json::object());
 

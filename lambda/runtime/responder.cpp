@@ -2,6 +2,7 @@
 
 #include "cfn/cfn_response.hpp"
 #include "runtime/log.hpp"
+#include "aws/redact.hpp"
 #include "aws/text.hpp"
 
 #include <cstdlib>
@@ -29,10 +30,15 @@ responder::responder(runtime_api& api, std::string request_id, std::optional<cfn
                      std::chrono::system_clock::time_point give_up_at)
     : api_(api), request_id_(std::move(request_id)), cfn_(std::move(cfn)), mode_(mode), give_up_at_(give_up_at) {}
 
-bool responder::deliver(const outcome& o) {
+bool responder::deliver(const outcome& raw) {
     const std::lock_guard lock(mu_);
     if (answered_) return false;
     answered_ = true;
+    // Every text is redacted raw, before any JSON encoding (log.hpp says why).
+    outcome o = raw;
+    o.reason = redact(o.reason);
+    for (auto& line : o.trace) line = redact(line);
+    redact_json(o.data);
     try {
         if (cfn_ && mode_ == response_mode::direct) {
             deliver_direct(o);

@@ -9,12 +9,15 @@
 #include "aws/redact.hpp"
 #include "cfn/response_mode.hpp"
 #include "aws/text.hpp"
+#include "runtime/log.hpp"
 #include "runtime/time_budget.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
 
 using namespace ratchet::lambda;
 using json = nlohmann::json;
@@ -336,3 +339,41 @@ BOOST_AUTO_TEST_CASE(a_delete_that_cannot_be_parsed_still_succeeds_with_its_id) 
     }
 }
 
+namespace {
+
+/// What f writes to stderr (fd 2), through a temporary file.
+template <typename F>
+std::string stderr_of(F&& f) {
+    std::fflush(stderr);
+    char path[] = "/tmp/ratchet-lambda-stderr-XXXXXX";
+    const int fd = ::mkstemp(path);
+    const int saved = ::dup(2);
+    ::dup2(fd, 2);
+    f();
+    std::fflush(stderr);
+    ::dup2(saved, 2);
+    ::close(saved);
+    std::string out;
+    char buf[4096];
+    ::lseek(fd, 0, SEEK_SET);
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    ::unlink(path);
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(secrets_with_quotes_backslashes_and_control_characters_are_redacted_in_logs) {
+    const std::string secret = "pa\"ss\\wo\trd\x01-9Z";
+    register_secret(secret);
+    const std::string escaped = json(secret).dump().substr(1, json(secret).dump().size() - 2);
+    const std::string out = stderr_of([&] {
+        log_line("error", "connect failed for " + secret, {{"detail", "password=" + secret}, {secret, 1}});
+    });
+    BOOST_TEST(out.find(secret) == std::string::npos);
+    BOOST_TEST(out.find(escaped) == std::string::npos);
+    BOOST_TEST(out.find("connect failed for ***") != std::string::npos);
+    BOOST_TEST(json::parse(out)["detail"] == "password=***");
+    clear_invoke_secrets();
+}

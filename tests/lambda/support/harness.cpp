@@ -129,6 +129,13 @@ void harness::check_no_secrets() const {
         secrets_list.push_back(db->password);
         secrets_list.push_back(uri_encode(db->password));
     }
+    // Every secret also as JSON would encode it: a quote, a backslash or a control character
+    // in a secret changes its encoded form, and that is what the logs and answers hold.
+    const std::size_t raw_count = secrets_list.size();
+    for (std::size_t i = 0; i < raw_count; ++i) {
+        const std::string encoded = json(secrets_list[i]).dump();
+        secrets_list.push_back(encoded.substr(1, encoded.size() - 2));
+    }
     for (const auto& s : secrets_list) {
         BOOST_TEST_CONTEXT("secret " << s) { BOOST_TEST(all.find(s) == std::string::npos); }
     }
