@@ -5,6 +5,9 @@
 #include <cctype>
 #include <map>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 namespace ratchet::lambda {
 
 namespace {
@@ -70,6 +73,7 @@ db_target parse_url(std::string_view url) {
     }
     if (bracketed && t.host.size() > 2) t.host = t.host.substr(1, t.host.size() - 2);
     t.schema = query_param(query, "schema");
+    t.sslmode = query_param(query, "sslmode");
     if (t.host.empty()) t.host = query_param(query, "host");
     return t;
 }
@@ -106,12 +110,18 @@ db_target parse_target(std::string_view url) {
     if (t.host.empty()) t.host = get("hostaddr");
     if (!get("port").empty()) t.port = get("port");
     t.dbname = get("dbname");
+    t.sslmode = get("sslmode");
     return t;
 }
 
 bool is_loopback_host(std::string_view host) {
-    return host.empty() || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0 ||
-           host.front() == '/';
+    if (host.empty() || host.front() == '/' || host.front() == '@' || host == "localhost") return true;
+    // Addresses only: a DNS name such as "127.example.com" can resolve anywhere.
+    const std::string h(host);
+    in_addr v4{};
+    if (::inet_pton(AF_INET, h.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24U) == 127U;
+    in6_addr v6{};
+    return ::inet_pton(AF_INET6, h.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 }  // namespace ratchet::lambda

@@ -22,13 +22,15 @@ struct db_target {
     std::string port = "5432";
     std::string dbname;
     std::string schema;  ///< empty when the URL names none
+    std::string sslmode; ///< empty when the URL sets none
 };
 
 /// Reads host/port/dbname/schema from a postgresql:// URL or a keyword string. Never returns
 /// or throws anything containing the password.
 [[nodiscard]] db_target parse_target(std::string_view url);
 
-/// True for 127.0.0.0/8, ::1, localhost and Unix-socket paths.
+/// True for the addresses 127.0.0.0/8 and ::1, "localhost" and Unix-socket paths; never for
+/// other DNS names (however they start).
 [[nodiscard]] bool is_loopback_host(std::string_view host);
 
 }  // namespace ratchet::lambda

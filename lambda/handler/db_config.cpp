@@ -5,6 +5,7 @@
 #include "aws/rds_iam_token.hpp"
 #include "aws/redact.hpp"
 #include "aws/secrets.hpp"
+#include "aws/text.hpp"
 
 #include <filesystem>
 
@@ -64,10 +65,26 @@ db_config finish(const properties& p, const endpoint& e, const std::string& user
     return c;
 }
 
+/// url with sslmode (and sslrootcert) added when it sets none: libpq's own default, prefer,
+/// falls back to plain text when the server (or a man in the middle) offers no TLS.
+std::string with_tls(const std::string& url, const db_target& t) {
+    if (!t.sslmode.empty()) return url;  // the operator's explicit choice
+    const auto [mode, root] = tls_for_host(t.host.empty() ? "localhost" : t.host);
+    const bool is_url = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+    if (!is_url) return url + " " + build_conninfo({{"sslmode", mode}, {"sslrootcert", root}});
+    std::string out = url;
+    const auto hash = out.find('#');
+    if (hash != std::string::npos) out.erase(hash);
+    out += out.find('?') == std::string::npos ? "?" : "&";
+    out += "sslmode=" + uri_encode(mode);
+    if (!root.empty()) out += "&sslrootcert=" + uri_encode(root);
+    return out;
+}
+
 db_config from_url(const properties& p, const std::string& url) {
     const db_target t = parse_target(url);
     db_config c;
-    c.url = url;
+    c.url = with_tls(url, t);
     c.schema = prop(p, "Schema");
     c.physical_id = make_physical_id(first_of({t.host, "localhost"}), t.port,
                                      first_of({t.dbname, "postgres"}), schema_of(p, t.schema));
@@ -84,6 +101,12 @@ db_config from_secret(const properties& p, const std::string& arn, std::chrono::
 
 db_config from_iam(const properties& p) {
     const endpoint e = endpoint_from(p, nullptr);
+    // The token is the password: it must never travel in clear text.
+    if (const auto mode = tls_for_host(e.host).first;
+        mode != "require" && mode != "verify-ca" && mode != "verify-full") {
+        throw config_error("IamAuth needs TLS: RATCHET_SSLMODE must be require, verify-ca or verify-full (not " +
+                           mode + ")");
+    }
     const std::string user = first_of({prop(p, "DatabaseUser").value_or(""), env_or_empty("DATABASE_USER")});
     if (user.empty()) throw config_error("IamAuth is true but no DatabaseUser property (or DATABASE_USER) is set");
     if (e.host.empty()) throw config_error("no database host: set the DatabaseHost property or DATABASE_HOST");

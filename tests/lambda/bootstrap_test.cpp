@@ -326,9 +326,15 @@ BOOST_AUTO_TEST_CASE(iam_auth_token_is_used_as_password_and_never_shown) {
     json props = h.db_props();
     props["IamAuth"] = "true";
     props["DatabaseUser"] = h.db->user;
+    // The token is a password: a mode that may fall back to plain text is refused.
+    const auto clear = h.invoke(h.cfn_event("Create", props).dump());
+    BOOST_TEST(clear.kind == "error");
+    BOOST_TEST(body_of(clear)["errorType"] == "ConfigurationError");
+    h.env["RATCHET_SSLMODE"] = "require";
+    h.start();
     const auto r = h.invoke(h.cfn_event("Create", props).dump());
-    // The test server may require the real password (then the token is rejected, which is the
-    // expected ConnectionFailed); with trust authentication the deploy succeeds.
+    // The test server may lack TLS or require the real password (then ConnectionFailed);
+    // with TLS and trust authentication the deploy succeeds.
     if (r.kind == "error") {
         BOOST_TEST(body_of(r)["errorType"] == "ConnectionFailed");
     } else {

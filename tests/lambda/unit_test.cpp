@@ -131,6 +131,55 @@ BOOST_AUTO_TEST_CASE(tls_defaults_to_verify_full_off_loopback) {
     ::unsetenv("RATCHET_SSLMODE");
 }
 
+BOOST_AUTO_TEST_CASE(only_loopback_addresses_are_loopback_not_names_that_look_like_them) {
+    ::unsetenv("RATCHET_SSLMODE");
+    for (const std::string host : {"127.0.0.1", "127.1.2.3", "::1", "localhost", "/var/run/postgresql"}) {
+        BOOST_TEST_CONTEXT(host) { BOOST_TEST(is_loopback_host(host)); }
+    }
+    for (const std::string host : {"127.attacker.example", "127.0.0.1.nip.io", "127.example.com", "::2", "10.0.0.1",
+                                   "localhost.example.com"}) {
+        BOOST_TEST_CONTEXT(host) {
+            BOOST_TEST(!is_loopback_host(host));
+            BOOST_TEST(tls_for_host(host).first == "verify-full");
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(database_url_without_sslmode_gets_verify_full_off_loopback) {
+    ::unsetenv("RATCHET_SSLMODE");
+    ::setenv("DATABASE_URL", "postgresql://app:pw@db.internal.example:5432/app?schema=s", 1);
+    auto c = resolve_db_config({}, std::chrono::seconds{1});
+    BOOST_TEST(c.url.find("sslmode=verify-full") != std::string::npos);
+    BOOST_TEST(c.url.find("schema=s") != std::string::npos);
+    ::setenv("DATABASE_URL", "host=db.internal.example dbname=app user=app", 1);
+    c = resolve_db_config({}, std::chrono::seconds{1});
+    BOOST_TEST(c.url.find("sslmode='verify-full'") != std::string::npos);
+    // An explicit sslmode is the operator's choice and is kept as written.
+    ::setenv("DATABASE_URL", "postgresql://app:pw@db.internal.example/app?sslmode=require", 1);
+    c = resolve_db_config({}, std::chrono::seconds{1});
+    BOOST_TEST(c.url == "postgresql://app:pw@db.internal.example/app?sslmode=require");
+    ::unsetenv("DATABASE_URL");
+}
+
+BOOST_AUTO_TEST_CASE(iam_auth_refuses_modes_that_can_send_the_token_in_clear) {
+    ::setenv("AWS_REGION", "eu-west-1", 1);
+    ::setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
+    ::setenv("AWS_SECRET_ACCESS_KEY", "secretsecret", 1);
+    const properties p{{"IamAuth", "true"}, {"DatabaseUser", "app"}, {"DatabaseHost", "127.0.0.1"}};
+    for (const char* mode : {"disable", "allow", "prefer", ""}) {
+        if (*mode != '\0') {
+            ::setenv("RATCHET_SSLMODE", mode, 1);
+        } else {
+            ::unsetenv("RATCHET_SSLMODE");  // loopback default is prefer
+        }
+        BOOST_TEST_CONTEXT(mode) { BOOST_CHECK_THROW((void)resolve_db_config(p, std::chrono::seconds{1}), config_error); }
+    }
+    ::setenv("RATCHET_SSLMODE", "require", 1);
+    BOOST_TEST(resolve_db_config(p, std::chrono::seconds{1}).url.find("sslmode='require'") != std::string::npos);
+    ::unsetenv("RATCHET_SSLMODE");
+    clear_invoke_secrets();
+}
+
 namespace {
 
 /// JSON.stringify of a flat object of strings, as node does it (independent of nlohmann):
