@@ -80,6 +80,22 @@ void set_method_and_body(CURL* c, const http_request& req) {
 }
 
 
+std::string scheme_of(std::string_view url) {
+    const auto colon = url.find("://");
+    return colon == std::string_view::npos ? std::string{} : to_lower(url.substr(0, colon));
+}
+
+bool scheme_allowed(const std::string& scheme, std::string_view protocols) {
+    if (scheme.empty()) return false;
+    std::size_t start = 0;
+    while (start <= protocols.size()) {
+        const auto end = std::min(protocols.find(',', start), protocols.size());
+        if (trim(protocols.substr(start, end - start)) == scheme) return true;
+        start = end + 1;
+    }
+    return false;
+}
+
 }  // namespace
 
 std::string http_response::header(std::string_view lower_name) const {
@@ -90,6 +106,11 @@ std::string http_response::header(std::string_view lower_name) const {
 }
 
 http_response http_send(const http_request& req) {
+    // The URL may be a secret (a ResponseURL): errors name the scheme at most.
+    if (const std::string scheme = scheme_of(req.url); !scheme_allowed(scheme, req.protocols)) {
+        throw http_transport_error("URL scheme \"" + truncate_utf8(scheme, 16) + "\" is not allowed here (allowed: " +
+                                   req.protocols + ")");
+    }
     if (req.connect_timeout.count() <= 0 || (!req.unlimited && req.total_timeout.count() <= 0)) {
         throw http_transport_error("no time left for the request (the invoke's deadline has passed)");
     }
@@ -107,6 +128,9 @@ http_response http_send(const http_request& req) {
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.connect_timeout.count()));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req.unlimited ? 0L : static_cast<long>(req.total_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, req.protocols.c_str());
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, req.protocols.c_str());
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(h, CURLOPT_USERAGENT, "ratchet-lambda");
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);

@@ -22,6 +22,9 @@ struct http_request {
     std::chrono::milliseconds connect_timeout{5'000};
     std::chrono::milliseconds total_timeout{30'000};
     bool unlimited = false;
+    /// The URL schemes this request may use (comma-separated, lower case, as libcurl's
+    /// CURLOPT_PROTOCOLS_STR); anything else is refused before a connection is made.
+    std::string protocols = "http,https";
 };
 
 struct http_response {
@@ -40,7 +43,7 @@ public:
 };
 
 /// Sends the request; any HTTP status is a response.
-/// @throws http_transport_error (also when no time is left)
+/// @throws http_transport_error (also for a scheme outside req.protocols and for no time left)
 [[nodiscard]] http_response http_send(const http_request& req);
 
 }  // namespace ratchet::lambda

@@ -1,5 +1,6 @@
 #include "cfn/cfn_response.hpp"
 
+#include "aws/aws_env.hpp"
 #include "aws/http_client.hpp"
 #include "aws/text.hpp"
 #include "runtime/log.hpp"
@@ -37,6 +38,21 @@ void cut_identifiers(json& body) {
         *longest = truncate_utf8(*longest, longest->size() > over + 16 ? longest->size() - over - 16 : 0, "");
     }
     log_line("error", "the event's identifiers alone exceed CloudFormation's response limit; they were cut");
+}
+
+/// CloudFormation's ResponseURLs are https (pre-signed S3); plain http only to this machine
+/// (local tests and emulators). Nothing else: a hand-made event must not make us PUT to file://,
+/// gopher://, or an http server elsewhere.
+std::string response_url_protocols(const std::string& url) {
+    if (to_lower(url.substr(0, 7)) != "http://") return "https";
+    std::string host = host_of_url(url);
+    if (const auto at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
+    if (!host.empty() && host.front() == '[') {
+        host = host.substr(1, host.find(']') - 1);
+    } else {
+        host = host.substr(0, host.find(':'));
+    }
+    return host == "127.0.0.1" || host == "::1" || host == "localhost" ? "http,https" : "https";
 }
 
 }  // namespace
@@ -152,6 +168,7 @@ bool put_cfn_response(const cfn_event& e, const std::string& body, int attempts,
     req.url = e.response_url;
     req.body = body;
     req.headers = {{"Content-Type", ""}};
+    req.protocols = response_url_protocols(e.response_url);
     auto backoff = milliseconds{1'000};
     for (int attempt = 1; attempt <= attempts; ++attempt) {
         const auto left =

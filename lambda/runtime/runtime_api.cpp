@@ -32,6 +32,7 @@ invocation runtime_api::next() {
     req.url = base_ + "/runtime/invocation/next";
     req.connect_timeout = std::chrono::milliseconds{1'000};
     req.unlimited = true;
+    req.protocols = "http";
     const http_response resp = http_send(req);
     if (resp.status == 500) throw runtime_broken("Runtime API /next answered HTTP 500 (container broken)");
     if (resp.status != 200) {
@@ -68,6 +69,7 @@ long runtime_api::post(const std::string& path, const std::string& body, const s
     if (!error_type.empty()) req.headers.emplace_back("Lambda-Runtime-Function-Error-Type", error_type);
     req.connect_timeout = std::chrono::milliseconds{1'000};
     req.total_timeout = std::chrono::milliseconds{10'000};
+    req.protocols = "http";
     return http_send(req).status;
 }
 

@@ -20,6 +20,36 @@ using ratchet::lambda::test::http_reply;
 using ratchet::lambda::test::http_server;
 using std::chrono::milliseconds;
 
+BOOST_AUTO_TEST_CASE(only_allowed_schemes_are_ever_requested) {
+    for (const std::string url : {"file:///etc/passwd", "gopher://127.0.0.1:1/x", "ftp://127.0.0.1/x",
+                                  "dict://127.0.0.1:1/x", "FILE:///etc/hostname", "no-scheme", ""}) {
+        http_request req;
+        req.url = url;
+        BOOST_TEST_CONTEXT(url) {
+            try {
+                (void)http_send(req);
+                BOOST_ERROR("request sent");
+            } catch (const http_transport_error& e) {
+                BOOST_TEST(std::string(e.what()).find("not allowed") != std::string::npos);
+                BOOST_TEST(std::string(e.what()).find("passwd") == std::string::npos);
+            }
+        }
+    }
+    std::atomic<int> seen{0};
+    http_server server([&](const http_message&) {
+        ++seen;
+        return http_reply{200, {}, "ok"};
+    });
+    http_request req;
+    req.url = server.base_url() + "/x";
+    req.protocols = "https";
+    BOOST_CHECK_THROW((void)http_send(req), http_transport_error);
+    BOOST_TEST(seen == 0);
+    req.protocols = "http,https";
+    BOOST_TEST(http_send(req).status == 200);
+    BOOST_TEST(seen == 1);
+}
+
 BOOST_AUTO_TEST_CASE(a_request_without_time_left_is_not_sent) {
     std::atomic<int> seen{0};
     http_server server([&](const http_message&) {

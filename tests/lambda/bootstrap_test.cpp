@@ -578,3 +578,21 @@ BOOST_AUTO_TEST_CASE(an_invalid_mode_setting_is_answered_not_an_init_error) {
     BOOST_TEST(!h.runtime.init_error().has_value());
 }
 
+BOOST_AUTO_TEST_CASE(a_hand_made_response_url_cannot_choose_the_protocol) {
+    harness h("v1", false);
+    h.env["RATCHET_RESPONSE_MODE"] = "direct";
+    h.start();
+    const std::string marker = h.env["LAMBDA_TASK_ROOT"] + "/written-by-put";
+    for (const std::string& url : {"file://" + marker, std::string("gopher://127.0.0.1:1/x"),
+                                  std::string("http://192.0.2.1:1/not-loopback")}) {
+        json e = h.cfn_event("Delete", no_db_props(), "ratchet:h:5432/d/public");
+        e["ResponseURL"] = url;
+        const auto r = h.invoke(e.dump());
+        BOOST_TEST_CONTEXT(url) {
+            BOOST_TEST(r.kind == "error");
+            BOOST_TEST(body_of(r)["errorType"] == "ResponseDeliveryFailed");
+        }
+    }
+    BOOST_TEST(!std::filesystem::exists(marker));
+    BOOST_TEST(h.cfn.puts().empty());
+}
