@@ -127,8 +127,10 @@ cli_context::cli_context(const common_flags& flags, std::string command, bool ne
     url_ = project_.url;
     dir_label_ = project_.migrations_dir;
     opening_lines_ = make_opening_lines(project_, url_, needs_database);
-    if (!flags_.json && !flags_.quiet) {
-        for (const auto& line : opening_lines_) std::cerr << line << '\n';
+    // Every usage error before the opening lines, so that one stays the only line on stderr.
+    if (!flags_.lock_timeout.empty()) (void)duration_flag(flags_.lock_timeout, "--lock-timeout");
+    if (!flags_.migration_lock_timeout.empty()) {
+        (void)duration_flag(flags_.migration_lock_timeout, "--migration-lock-timeout");
     }
     std::error_code ec;
     if (!fs::is_directory(dir_label_, ec)) {
@@ -136,6 +138,9 @@ cli_context::cli_context(const common_flags& flags, std::string command, bool ne
                           " does not exist or is not a directory; pass --dir");
     }
     migrations_ = ratchet::load_directory(dir_label_);
+    if (!flags_.json && !flags_.quiet) {
+        for (const auto& line : opening_lines_) std::cerr << line << '\n';
+    }
 }
 
 ratchet::engine cli_context::make_engine() const {

@@ -285,14 +285,15 @@ struct js_value {
 class config_reader {
 public:
     config_reader(std::string file, std::string source, fs::path cwd)
-        : file_{std::move(file)},
+        : path_{file},
+          file_{shown(file, cwd)},
           src_{std::move(source)},
           toks_{lex_js(src_)},
           cwd_{std::move(cwd)} {}
 
     config_values read() {
         config_values out;
-        out.file = file_;
+        out.file = path_;
         out.read_by = "static";
         load_dotenv_imports(out);
         const auto obj = find_config_object();
@@ -302,7 +303,7 @@ public:
                                "defineConfig({...})`); pass --schema, --dir and --url instead");
         }
         const js_value root = parse_object(*obj);
-        const fs::path dir = fs::path{file_}.parent_path();
+        const fs::path dir = fs::path{path_}.parent_path();
         const auto path_field = [&](const js_value& v, const std::string& name,
                                     const std::string& flag) -> std::optional<std::string> {
             if (v.kind == js_value::unreadable) {
@@ -339,6 +340,7 @@ public:
     [[nodiscard]] const std::string& unreadable_url() const { return unreadable_url_; }
 
 private:
+    std::string path_;  // to read; file_ is as shown in messages
     std::string file_;
     std::string src_;
     std::vector<js_token> toks_;
@@ -546,7 +548,7 @@ private:
                 } else if ((a - i == 1 && is(i, "__dirname")) ||
                            (a - i == 5 && is(i, "import") && is(i + 2, "meta") &&
                             is(i + 4, "dirname"))) {
-                    p /= fs::path{file_}.parent_path();
+                    p /= fs::path{path_}.parent_path();
                 } else {
                     return unreadable;
                 }
@@ -725,11 +727,7 @@ std::vector<fs::path> schema_files(const fs::path& schema) {
 config_values read_config_static(const std::string& file, const std::string& cwd) {
     config_reader r{file, read_text(file), fs::path{cwd}};
     auto v = r.read();
-    if (!r.unreadable_url().empty() && !v.url) {
-        throw config_error(
-            file + ": cannot read `" + r.unreadable_url() +
-            "` without node and the project's prisma package; pass --url or set the variable");
-    }
+    if (!v.url) v.unreadable_url = r.unreadable_url();
     return v;
 }
 
@@ -922,6 +920,10 @@ resolved_project resolve_project(const project_inputs& in) {
         if (!in.url_flag.empty()) {
             r.url = in.url_flag;
             r.url_source = "--url";
+        } else if (cfg && !cfg->unreadable_url.empty() && !cfg->url) {
+            throw config_error(*r.config_file + ": cannot read `" + cfg->unreadable_url +
+                               "` without node and the project's prisma package; pass --url or set "
+                               "the variable");
         } else if (cfg && (cfg->direct_url || cfg->url)) {
             r.url = cfg->direct_url ? *cfg->direct_url : *cfg->url;
             r.url_source =
@@ -947,11 +949,15 @@ resolved_project resolve_project(const project_inputs& in) {
                 if (!x->present || x->env_var.empty()) continue;
                 const auto val = env_value(x->env_var);
                 if (!val || val->empty()) {
-                    const std::string loaded =
-                        r.env_files.empty()
-                            ? std::string{"no .env file was found"}
-                            : "not in " + r.env_files.front() +
-                                  (r.env_files.size() > 1 ? " or " + r.env_files[1] : "");
+                    std::string loaded;
+                    if (cfg) {
+                        loaded = "Prisma loads no .env file when a config file is present";
+                    } else if (r.env_files.empty()) {
+                        loaded = "no .env file was found";
+                    } else {
+                        loaded = "not in " + r.env_files.front() +
+                                 (r.env_files.size() > 1 ? " or " + r.env_files[1] : "");
+                    }
                     throw config_error(shown(ds->file, cwd) + ":" + std::to_string(x->line) +
                                        ": Environment variable not found: " + x->env_var + " (" +
                                        loaded + "); set it or pass --url");

@@ -50,12 +50,14 @@ struct config_values {
     std::optional<std::string> direct_url;  ///< Prisma 6 `engine: "classic"` configs only
     bool has_shadow_database_url = false;
     std::vector<std::string> env_files;  ///< .env files the config loaded (static reading)
-    std::string read_by;                 ///< "prisma" (the project's own loader) or "static"
+    std::string unreadable_url;  ///< `datasource.url: EXPR` the static reader could not read
+    std::string read_by;         ///< "prisma" (the project's own loader) or "static"
 };
 
 /// Reads the common static forms of a config file without node: string literals, env("X"),
 /// process.env.X, path.join/resolve of literals, `import "dotenv/config"`.
-/// @throws config_error naming the file and the expression it could not read.
+/// @throws config_error naming the file and the expression it could not read (for the URL only
+/// when it is needed: see config_values::unreadable_url).
 [[nodiscard]] config_values read_config_static(const std::string& file, const std::string& cwd);
 
 /// The inputs: flags (empty when not given) and the working directory.
