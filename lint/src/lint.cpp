@@ -493,6 +493,7 @@ struct walker {
         } else if (kind == "RefreshMatViewStmt") {
             const std::string view = relation_name(member(n, "relation"));
             if (is_new(view) || flag(n, "concurrent")) return;
+            ddl_on(view);
             report("require-concurrent-refresh",
                    "materialized view \"" + view +
                        "\" refreshed without CONCURRENTLY: its readers wait for the whole query",
