@@ -1,8 +1,13 @@
 // The database-aware pass on a real server: only pending migrations, new/empty tables not at
 // risk, existing tables with size, row estimate and a worst-case time.
-#include "../db/scratch_db.hpp"
+#if __has_include("support/scratch_db.hpp")
+#    include "support/scratch_db.hpp"  // ratchet_test_support
+#else
+#    include "../db/scratch_db.hpp"
+#endif
 
 #include <ratchet/lint.hpp>
+#include <ratchet/ratchet.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -35,7 +40,12 @@ BOOST_AUTO_TEST_CASE(the_same_statement_on_a_new_an_empty_and_a_large_existing_t
             "CREATE TABLE \"Empty\" (\"id\" BIGSERIAL PRIMARY KEY, \"a\" TEXT);\n");
     dir.add("20240102000000_retype",
             "ALTER TABLE \"Post\" ALTER COLUMN \"title\" TYPE varchar(300);\n");
-    ratchet_test::make_engine(db, dir).deploy();
+    {
+        ratchet::options o;
+        o.url = db.url();
+        o.migrations = dir.load();
+        ratchet::engine{std::move(o)}.deploy();
+    }
     db.exec(
         "INSERT INTO \"Post\" (\"title\", \"body\") SELECT 'title ' || g, repeat('x', 200) "
         "FROM generate_series(1, 20000) g; "
