@@ -1,5 +1,6 @@
 #include "cli_context.hpp"
 #include "commands.hpp"
+#include "fleet_cli.hpp"
 #include "human_report.hpp"
 
 #include <iostream>
@@ -16,7 +17,12 @@ void setup_deploy(CLI::App& app, int& exit_code) {
                     "SET lock_timeout for each migration's statements (e.g. 5s)");
     sub->add_option("--lock-retries", flags->lock_retries,
                     "Retry a transactional migration that hit lock_timeout this many times");
-    sub->callback([flags, &exit_code] {
+    auto fleet = add_fleet_flags(*sub);
+    sub->callback([flags, fleet, &exit_code] {
+        if (fleet->active()) {
+            exit_code = run_fleet_command(*flags, *fleet, "deploy");
+            return;
+        }
         exit_code = run_guarded(*flags, "deploy", true, [](const cli_context& ctx) {
             ctx.say(found_line(ctx.migrations().migrations.size(), ctx.dir_label()) + "\n");
             auto engine = ctx.make_engine();

@@ -1,5 +1,6 @@
 #include "cli_context.hpp"
 #include "commands.hpp"
+#include "fleet_cli.hpp"
 #include "human_report.hpp"
 
 #include <iostream>
@@ -12,7 +13,12 @@ void setup_plan(CLI::App& app, int& exit_code) {
     auto* sub = app.add_subcommand("plan", "Show what deploy would do, changing nothing");
     add_common_flags(*sub, *flags, true);
     sub->add_flag("--strict", flags->strict, "Treat warnings as blocking");
-    sub->callback([flags, &exit_code] {
+    auto fleet = add_fleet_flags(*sub);
+    sub->callback([flags, fleet, &exit_code] {
+        if (fleet->active()) {
+            exit_code = run_fleet_command(*flags, *fleet, "plan");
+            return;
+        }
         exit_code = run_guarded(*flags, "plan", true, [](const cli_context& ctx) {
             auto engine = ctx.make_engine();
             const auto report = engine.plan();

@@ -1,5 +1,6 @@
 #include "cli_context.hpp"
 #include "commands.hpp"
+#include "fleet_cli.hpp"
 #include "human_report.hpp"
 
 #include <iostream>
@@ -11,7 +12,12 @@ void setup_status(CLI::App& app, int& exit_code) {
     auto flags = std::make_shared<common_flags>();
     auto* sub = app.add_subcommand("status", "Show applied, pending and failed migrations (prisma migrate status)");
     add_common_flags(*sub, *flags, true);
-    sub->callback([flags, &exit_code] {
+    auto fleet = add_fleet_flags(*sub);
+    sub->callback([flags, fleet, &exit_code] {
+        if (fleet->active()) {
+            exit_code = run_fleet_command(*flags, *fleet, "status");
+            return;
+        }
         exit_code = run_guarded(*flags, "status", true, [](const cli_context& ctx) {
             auto engine = ctx.make_engine();
             const auto report = engine.status();

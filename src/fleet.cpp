@@ -221,7 +221,7 @@ private:
                 ++in_flight_;
                 report_.results[i].started = true;
                 notify([&] {
-                    if (opts_.on_start) opts_.on_start(progress());
+                    if (opts_.on_start) opts_.on_start(report_.results[i], progress());
                 });
             }
             run_one(i);

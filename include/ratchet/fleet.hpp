@@ -98,8 +98,9 @@ struct fleet_options {
     const std::atomic<bool>* stop = nullptr;
     /// Called after each target finishes, serialised (never concurrently), on a worker thread.
     std::function<void(const target_result&, const fleet_progress&)> on_result;
-    /// Called when a target starts, serialised with on_result.
-    std::function<void(const fleet_progress&)> on_start;
+    /// Called when a target starts (its result holds index and label only), serialised with
+    /// on_result.
+    std::function<void(const target_result&, const fleet_progress&)> on_start;
 };
 
 /// The outcome of a run: one result per target, in target order.

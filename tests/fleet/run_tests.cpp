@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE(fifty_schemas_are_migrated_once_then_status_is_up_to_date) 
     auto o = with(dir, 4);
     std::size_t max_in_flight = 0;
     std::size_t results = 0;
-    o.on_start = [&](const ratchet::fleet_progress& p) {
+    o.on_start = [&](const ratchet::target_result&, const ratchet::fleet_progress& p) {
         max_in_flight = std::max(max_in_flight, p.in_flight);
     };
     o.on_result = [&](const ratchet::target_result&, const ratchet::fleet_progress& p) {
@@ -146,7 +146,7 @@ BOOST_AUTO_TEST_CASE(the_per_server_bound_caps_concurrent_targets_of_one_server)
     auto o = with(dir, 8);
     o.max_per_server = 2;
     std::size_t max_in_flight = 0;
-    o.on_start = [&](const ratchet::fleet_progress& p) {
+    o.on_start = [&](const ratchet::target_result&, const ratchet::fleet_progress& p) {
         max_in_flight = std::max(max_in_flight, p.in_flight);
     };
     const auto r = ratchet::run_fleet(ratchet::fleet_command::deploy, schemas(db, 12), o);
