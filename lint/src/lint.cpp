@@ -91,6 +91,18 @@ bool has_typmods(const json& type) {
     return member(type, "typmods").is_array();
 }
 
+/// "varchar(100)", "numeric(10,2)", "int8": the type as written, for messages.
+std::string type_label(const json& type) {
+    std::string out = type_name(type);
+    std::string mods;
+    for (const auto& m : member(type, "typmods")) {
+        const auto& v = member(member(member(m, "A_Const"), "ival"), "ival");
+        if (!mods.empty()) mods += ',';
+        mods += v.is_number_integer() ? std::to_string(v.get<long long>()) : "0";
+    }
+    return mods.empty() ? out : out + "(" + mods + ")";
+}
+
 bool is_int_key_type(const std::string& t) {
     return t == "int4" || t == "int2" || t == "serial" || t == "serial4" || t == "smallserial" ||
            t == "serial2" || t == "int" || t == "integer" || t == "smallint";
@@ -374,7 +386,7 @@ struct walker {
             } else if (sub == "AT_AlterColumnType") {
                 report("changing-column-type",
                        "type of \"" + table + "\".\"" + col + "\" changed to " +
-                           type_name(member(member(def, "ColumnDef"), "typeName")) +
+                           type_label(member(member(def, "ColumnDef"), "typeName")) +
                            ": most type changes rewrite the table and its indexes under ACCESS "
                            "EXCLUSIVE",
                        table, col, &member(def, "ColumnDef"));
@@ -413,7 +425,8 @@ struct walker {
             const std::string index = str(n, "idxname");
             if (!index.empty()) created_indexes.insert(index);
             if (is_new(table)) return;
-            ddl_on(table);
+            // CONCURRENTLY waits for SHARE UPDATE EXCLUSIVE, which no read or write queues behind.
+            if (!flag(n, "concurrent")) ddl_on(table);
             if (!flag(n, "concurrent")) {
                 report("require-concurrent-index-creation",
                        "index" + (index.empty() ? std::string{} : " \"" + index + "\"") +
@@ -431,8 +444,8 @@ struct walker {
                 }
                 if (type == "OBJECT_INDEX") {
                     if (created_indexes.count(bare(name)) > 0) continue;
-                    ddl_on(name);
                     if (!flag(n, "concurrent")) {
+                        ddl_on(name);
                         report("require-concurrent-index-deletion",
                                "index \"" + name +
                                    "\" dropped without CONCURRENTLY: blocks reads and writes of "

@@ -38,6 +38,8 @@ NEW = "created earlier in the same migration: nothing to lock or lose (squawk ju
 SUPPRESSED = "suppressed by -- ratchet:lint-ignore with a reason (squawk has its own squawk-ignore comments)"
 SPLIT = ("ratchet reports one rule per problem: adding-foreign-key-constraint, adding-primary-key-constraint, "
          "disallowed-unique-constraint (PRIMARY KEY and UNIQUE cannot be NOT VALID at all)")
+CONCURRENT = ("CREATE/DROP INDEX CONCURRENTLY wait for SHARE UPDATE EXCLUSIVE, which no read or write "
+              "queues behind: a long wait delays the deploy, not the application")
 EXPLAINED = {
     ("require-concurrent-index-deletion", "../corpus/require-concurrent-index-deletion/ok_2.sql", "squawk"): NEW,
     ("constraint-missing-not-valid", "../corpus/adding-foreign-key-constraint/fires_1.sql", "squawk"): SPLIT,
@@ -70,6 +72,10 @@ EXPLAINED = {
         "-- ratchet:lock-timeout=5s sets lock_timeout for the migration; squawk does not know the directive",
     ("require-timeout-settings", "../prisma/20240105000000_enum/migration.sql", "squawk"):
         "ALTER TYPE ... ADD VALUE locks the type, not a table: no query on a table waits behind it",
+    ("require-timeout-settings", "../corpus/require-concurrent-index-creation/ok_1.sql", "squawk"): CONCURRENT,
+    ("require-timeout-settings", "../corpus/require-concurrent-index-deletion/ok_1.sql", "squawk"): CONCURRENT,
+    ("require-timeout-settings", "../corpus/require-timeout-settings/ok_4.sql", "squawk"): CONCURRENT,
+    ("require-timeout-settings", "../corpus/unused-lint-ignore/fires_1.sql", "squawk"): CONCURRENT,
 }
 
 
