@@ -52,6 +52,7 @@ cfn_event parse_cfn(const json& j) {
     e.physical_resource_id = str(j, "PhysicalResourceId");
     e.props = props_of(j, "ResourceProperties");
     e.old_props = props_of(j, "OldResourceProperties");
+    e.resource = read_properties(e.props);
     if (e.service_token.empty()) e.service_token = prop(e.props, "ServiceToken").value_or("");
     if (e.type != request_type::create && e.physical_resource_id.empty()) {
         throw bad_event("PhysicalResourceId missing on " + std::string(to_string(e.type)));
@@ -131,6 +132,20 @@ std::optional<cfn_event> salvage_cfn_event(const std::string& payload) noexcept 
     } catch (...) {
         return std::nullopt;
     }
+}
+
+resource_properties read_properties(const properties& raw) {
+    resource_properties r;
+    const auto text = [&](const char* name) { return prop(raw, name).value_or(""); };
+    r.migrations_hash = prop(raw, "MigrationsHash");
+    r.database_host = text("DatabaseHost");
+    r.database_port = text("DatabasePort");
+    r.database_name = text("DatabaseName");
+    r.database_user = text("DatabaseUser");
+    r.secret_arn = text("SecretArn");
+    r.schema = prop(raw, "Schema");
+    r.iam_auth = prop_bool(raw, "IamAuth");
+    return r;
 }
 
 std::optional<std::string> prop(const properties& p, const std::string& name) {

@@ -3,6 +3,8 @@
 /// (direct or through the CDK Provider framework) and an operator command.
 #pragma once
 
+#include "cfn/properties.hpp"
+
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -11,8 +13,6 @@
 
 namespace ratchet::lambda {
 
-/// Custom-resource properties, all values as strings (CloudFormation stringifies scalars).
-using properties = std::map<std::string, std::string>;
 
 enum class request_type { create, update, del };
 
@@ -25,8 +25,9 @@ struct cfn_event {
     std::string resource_type;
     std::string service_token;
     std::string physical_resource_id;  ///< empty on Create
-    properties props;
+    properties props;              ///< raw, for logs
     properties old_props;
+    resource_properties resource;  ///< props, typed (physical_id filled in by the invoke)
 };
 
 /// {"command": "status" | "plan" | "deploy"}

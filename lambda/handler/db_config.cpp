@@ -26,18 +26,18 @@ std::string first_of(std::initializer_list<std::string> values) {
     return {};
 }
 
-endpoint endpoint_from(const properties& p, const db_secret* s) {
+endpoint endpoint_from(const resource_properties& p, const db_secret* s) {
     endpoint e;
-    e.host = first_of({prop(p, "DatabaseHost").value_or(""), s ? s->host : "", env_or_empty("DATABASE_HOST")});
-    e.port = first_of({prop(p, "DatabasePort").value_or(""), s && s->port ? *s->port : "",
+    e.host = first_of({p.database_host, s ? s->host : "", env_or_empty("DATABASE_HOST")});
+    e.port = first_of({p.database_port, s && s->port ? *s->port : "",
                        env_or_empty("DATABASE_PORT"), "5432"});
-    e.dbname = first_of({prop(p, "DatabaseName").value_or(""), s ? s->dbname : "",
+    e.dbname = first_of({p.database_name, s ? s->dbname : "",
                          env_or_empty("DATABASE_NAME"), "postgres"});
     return e;
 }
 
-std::string schema_of(const properties& p, const std::string& url_schema) {
-    return first_of({prop(p, "Schema").value_or(""), url_schema, "public"});
+std::string schema_of(const resource_properties& p, const std::string& url_schema) {
+    return first_of({p.schema.value_or(""), url_schema, "public"});
 }
 
 int port_number(const std::string& port) {
@@ -50,7 +50,7 @@ int port_number(const std::string& port) {
     throw config_error("DatabasePort must be a TCP port number");
 }
 
-db_config finish(const properties& p, const endpoint& e, const std::string& user,
+db_config finish(const resource_properties& p, const endpoint& e, const std::string& user,
                  const std::string& password, std::string source) {
     if (e.host.empty()) throw config_error("no database host: set the DatabaseHost property or DATABASE_HOST");
     (void)port_number(e.port);
@@ -58,8 +58,7 @@ db_config finish(const properties& p, const endpoint& e, const std::string& user
     db_config c;
     c.url = build_conninfo({{"host", e.host}, {"port", e.port}, {"dbname", e.dbname}, {"user", user},
                             {"password", password}, {"sslmode", sslmode}, {"sslrootcert", rootcert}});
-    c.schema = prop(p, "Schema");
-    c.physical_id = make_physical_id(e.host, e.port, e.dbname, schema_of(p, ""));
+    c.schema = p.schema;
     c.source = std::move(source);
     c.host = e.host;
     return c;
@@ -81,25 +80,23 @@ std::string with_tls(const std::string& url, const db_target& t) {
     return out;
 }
 
-db_config from_url(const properties& p, const std::string& url) {
+db_config from_url(const resource_properties& p, const std::string& url) {
     const db_target t = parse_target(url);
     db_config c;
     c.url = with_tls(url, t);
-    c.schema = prop(p, "Schema");
-    c.physical_id = make_physical_id(first_of({t.host, "localhost"}), t.port,
-                                     first_of({t.dbname, "postgres"}), schema_of(p, t.schema));
+    c.schema = p.schema;
     c.source = "DATABASE_URL";
     c.host = t.host;
     return c;
 }
 
-db_config from_secret(const properties& p, const std::string& arn, std::chrono::milliseconds timeout) {
+db_config from_secret(const resource_properties& p, const std::string& arn, std::chrono::milliseconds timeout) {
     const db_secret s = parse_db_secret(fetch_secret_string(arn, timeout));
     const bool extension = !env_or_empty("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT").empty();
     return finish(p, endpoint_from(p, &s), s.username, s.password, extension ? "extension" : "secretsmanager");
 }
 
-db_config from_iam(const properties& p) {
+db_config from_iam(const resource_properties& p) {
     const endpoint e = endpoint_from(p, nullptr);
     // The token is the password: it must never travel in clear text.
     if (const auto mode = tls_for_host(e.host).first;
@@ -107,7 +104,7 @@ db_config from_iam(const properties& p) {
         throw config_error("IamAuth needs TLS: RATCHET_SSLMODE must be require, verify-ca or verify-full (not " +
                            mode + ")");
     }
-    const std::string user = first_of({prop(p, "DatabaseUser").value_or(""), env_or_empty("DATABASE_USER")});
+    const std::string user = first_of({p.database_user, env_or_empty("DATABASE_USER")});
     if (user.empty()) throw config_error("IamAuth is true but no DatabaseUser property (or DATABASE_USER) is set");
     if (e.host.empty()) throw config_error("no database host: set the DatabaseHost property or DATABASE_HOST");
     const std::string region = region_from_env();
@@ -143,19 +140,23 @@ std::pair<std::string, std::string> tls_for_host(const std::string& host) {
     return {mode, root};
 }
 
-std::string physical_id_without_secret(const properties& p) {
-    if (const std::string url = env_or_empty("DATABASE_URL"); !url.empty()) return from_url(p, url).physical_id;
+std::string physical_id_of(const resource_properties& p) {
+    if (const std::string url = env_or_empty("DATABASE_URL"); !url.empty()) {
+        const db_target t = parse_target(url);
+        return make_physical_id(first_of({t.host, "localhost"}), t.port, first_of({t.dbname, "postgres"}),
+                                schema_of(p, t.schema));
+    }
     const endpoint e = endpoint_from(p, nullptr);
     return make_physical_id(first_of({e.host, "unknown"}), e.port, e.dbname, schema_of(p, ""));
 }
 
-db_config resolve_db_config(const properties& p, std::chrono::milliseconds timeout) {
+db_config resolve_db_config(const resource_properties& p, std::chrono::milliseconds timeout) {
     if (const std::string url = env_or_empty("DATABASE_URL"); !url.empty()) return from_url(p, url);
     // An explicit IamAuth=true wins over a secret: the CDK construct passes the instance's
     // secret (SecretArn) even when IAM authentication is chosen.
-    const bool iam = prop_bool(p, "IamAuth") || prop_bool({{"v", env_or_empty("RATCHET_IAM_AUTH")}}, "v");
+    const bool iam = p.iam_auth || prop_bool({{"v", env_or_empty("RATCHET_IAM_AUTH")}}, "v");
     if (iam) return from_iam(p);
-    const std::string arn = first_of({prop(p, "SecretArn").value_or(""), env_or_empty("DATABASE_SECRET_ARN")});
+    const std::string arn = first_of({p.secret_arn, env_or_empty("DATABASE_SECRET_ARN")});
     if (!arn.empty()) return from_secret(p, arn, timeout);
     throw config_error("no database credentials: set DATABASE_URL, a SecretArn property (or DATABASE_SECRET_ARN), "
                        "or IamAuth=true with DatabaseUser");

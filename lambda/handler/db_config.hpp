@@ -27,7 +27,6 @@ namespace ratchet::lambda {
 struct db_config {
     std::string url;  ///< for ratchet::options::url - contains the password: never log it
     std::optional<std::string> schema;
-    std::string physical_id;  ///< ratchet:<host>:<port>/<db>/<schema>
     std::string source;       ///< "DATABASE_URL", "secretsmanager", "extension", "iam" (for logs)
     std::string host;         ///< for messages
 };
@@ -40,11 +39,12 @@ public:
 
 /// Resolves credentials (may call Secrets Manager; timeout bounds that call).
 /// @throws config_error, secret_error
-[[nodiscard]] db_config resolve_db_config(const properties& p, std::chrono::milliseconds timeout);
+[[nodiscard]] db_config resolve_db_config(const resource_properties& p, std::chrono::milliseconds timeout);
 
 /// The stable PhysicalResourceId, computed from properties and environment only (no network,
-/// no secret): ratchet:<host>:<port>/<db>/<schema>. Unknown parts read "unknown".
-[[nodiscard]] std::string physical_id_without_secret(const properties& p);
+/// no secret): ratchet:<host>:<port>/<db>/<schema>. Unknown parts read "unknown". Computed
+/// once per invoke (into resource_properties::physical_id).
+[[nodiscard]] std::string physical_id_of(const resource_properties& p);
 
 /// ratchet:<host>:<port>/<db>/<schema>
 [[nodiscard]] std::string make_physical_id(const std::string& host, const std::string& port,

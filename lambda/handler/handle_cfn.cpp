@@ -48,17 +48,13 @@ std::string joined(const std::vector<std::string>& names) {
     return out;
 }
 
-/// Rows of other releases that a rollback Update tolerates: newer migrations and failed rows.
-void add_history_warnings(std::vector<std::string>& warnings, const ratchet::status_report& st,
-                          const std::vector<ratchet::history_row>& rows) {
-    std::vector<std::string> failed;
-    for (const auto& r : rows) {
-        if (r.failed()) failed.push_back(r.migration_name);
-    }
+/// Rows of other releases that a rollback Update tolerates: newer migrations and failed rows
+/// (the status report holds both: no second read of the history).
+void add_history_warnings(std::vector<std::string>& warnings, const ratchet::status_report& st) {
     if (!st.missing_locally.empty()) {
         warnings.push_back("database holds migrations newer than this bundle: " + joined(st.missing_locally));
     }
-    if (!failed.empty()) warnings.push_back("database holds failed migrations: " + joined(failed));
+    if (!st.failed.empty()) warnings.push_back("database holds failed migrations: " + joined(st.failed));
 }
 
 /// True when status() reports every bundled migration as applied.
@@ -78,15 +74,20 @@ outcome update_or_deploy(const cfn_event& e, const bundle& b, const db_config& c
         const auto st = eng.status();
         if (all_bundled_applied(st, b)) {
             auto warnings = warning_texts(st.warnings);
-            add_history_warnings(warnings, st, eng.history());
+            add_history_warnings(warnings, st);
             log_line("info", "every bundled migration is already applied; nothing to do", {{"warnings", warnings}});
-            return success(cfg.physical_id, make_data(0, last_name(b), b.hash, warnings));
+            return success(e.resource.physical_id, make_data(0, last_name(b), b.hash, warnings));
         }
     }
     prog.set("deploying");
     const auto rep = eng.deploy();
     log_line("info", "deploy finished", {{"applied", rep.applied.size()}, {"totalMs", rep.total.count() / 1000}});
-    return success(cfg.physical_id, make_data(rep.applied.size(), last_name(b), b.hash, warning_texts(rep.warnings)));
+    return success(e.resource.physical_id, make_data(rep.applied.size(), last_name(b), b.hash, warning_texts(rep.warnings)));
+}
+
+/// A failed Update keeps the id CloudFormation has; a failed Create names the target.
+std::string failure_id(const cfn_event& e) {
+    return e.type == request_type::update ? e.physical_resource_id : e.resource.physical_id;
 }
 
 outcome too_short(std::string physical_id, const time_budget& budget) {
@@ -102,7 +103,7 @@ outcome hash_mismatch(const cfn_event& e, const bundle& b, const std::string& ex
     const std::string msg = "MigrationsHash " + truncate_utf8(expected, 80) + " does not match the bundled migrations (" +
                             b.hash + " in " + b.dir.string() + ")";
     if (e.type == request_type::create) {
-        return failure(physical_id_without_secret(e.props), "HashMismatch",
+        return failure(e.resource.physical_id, "HashMismatch",
                        msg + "; the Lambda code and the custom resource are out of sync");
     }
     log_line("warn", msg + "; Update applies nothing");
@@ -110,15 +111,15 @@ outcome hash_mismatch(const cfn_event& e, const bundle& b, const std::string& ex
 }
 
 outcome create_or_update(const cfn_event& e, const time_budget& budget, progress& prog) {
-    if (budget.too_short) return too_short(e.type == request_type::update ? e.physical_resource_id : physical_id_without_secret(e.props), budget);
+    if (budget.too_short) return too_short(failure_id(e), budget);
     prog.set("loading the bundled migrations");
     const bundle b = load_bundle();
-    const auto expected = prop(e.props, "MigrationsHash");
+    const auto& expected = e.resource.migrations_hash;
     if (expected && *expected != b.hash) return hash_mismatch(e, b, *expected);
     if (!expected) log_line("warn", "no MigrationsHash property; the bundle is not checked against the template");
     prog.set("resolving database credentials");
-    const db_config cfg = resolve_db_config(e.props, budget.left(clock::now(), std::chrono::seconds{10}));
-    log_line("info", "database resolved", {{"source", cfg.source}, {"physicalId", cfg.physical_id}});
+    const db_config cfg = resolve_db_config(e.resource, budget.left(clock::now(), std::chrono::seconds{10}));
+    log_line("info", "database resolved", {{"source", cfg.source}, {"physicalId", e.resource.physical_id}});
     return update_or_deploy(e, b, cfg, budget, prog);
 }
 
@@ -132,8 +133,7 @@ outcome handle_cfn(const cfn_event& e, const time_budget& budget, progress& prog
     try {
         return create_or_update(e, budget, prog);
     } catch (...) {
-        const std::string id = e.type == request_type::update ? e.physical_resource_id : physical_id_without_secret(e.props);
-        return failure_from_current_exception(id, prog.get());
+        return failure_from_current_exception(failure_id(e), prog.get());
     }
 }
 

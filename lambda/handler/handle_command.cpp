@@ -15,7 +15,7 @@ outcome handle_command(const command_event& c, const time_budget& budget, progre
         prog.set("loading the bundled migrations");
         const bundle b = load_bundle();
         prog.set("resolving database credentials");
-        const db_config cfg = resolve_db_config({}, budget.left(clock::now(), std::chrono::seconds{10}));
+        const db_config cfg = resolve_db_config(resource_properties{}, budget.left(clock::now(), std::chrono::seconds{10}));
         ratchet::engine eng{make_engine_options(cfg, b, budget, prog)};
         prog.set("running " + c.command);
         outcome o;
@@ -23,7 +23,7 @@ outcome handle_command(const command_event& c, const time_budget& budget, progre
         if (c.command == "plan") o.data = to_json(eng.plan());
         if (c.command == "deploy") o.data = to_json(eng.deploy());
         o.data["migrationsHash"] = b.hash;
-        o.data["database"] = cfg.physical_id;
+        o.data["database"] = physical_id_of(resource_properties{});
         return o;
     } catch (...) {
         return failure_from_current_exception("", prog.get());

@@ -73,7 +73,10 @@ void run_invocation(runtime_api& api, const invocation& inv) {
     std::optional<outcome> early;
     try {
         ev = parse_event(inv.payload);
-        if (auto* e = std::get_if<cfn_event>(&*ev)) cfn = *e;
+        if (auto* e = std::get_if<cfn_event>(&*ev)) {
+            e->resource.physical_id = physical_id_of(e->resource);  // once, for every answer
+            cfn = *e;
+        }
     } catch (...) {
         cfn = salvage_cfn_event(inv.payload);
         if (cfn && cfn->type == request_type::del) {
@@ -104,9 +107,10 @@ void run_invocation(runtime_api& api, const invocation& inv) {
     // The answer's PUT ends before Lambda's deadline (its limits are clamped to give_up).
     const auto give_up = *budget.hard - std::chrono::milliseconds{250};
     responder answer(api, inv.request_id, cfn, mode, give_up);
-    const std::string wd_id = cfn ? (cfn->physical_resource_id.empty() ? physical_id_without_secret(cfn->props)
-                                                                        : cfn->physical_resource_id)
-                                   : "";
+    // What the watchdog and the crash path answer with: the id CloudFormation gave (Update,
+    // Delete), else the one computed from the properties.
+    const std::string wd_id =
+        cfn ? (cfn->physical_resource_id.empty() ? cfn->resource.physical_id : cfn->physical_resource_id) : "";
     arm_crash_answer({inv.request_id, cfn, mode, wd_id, budget.hard});
     watchdog guard(early ? std::nullopt : budget.watchdog, answer, prog, wd_id);
     const outcome o = early ? *early : handle(*ev, budget, prog);

@@ -596,3 +596,40 @@ BOOST_AUTO_TEST_CASE(a_hand_made_response_url_cannot_choose_the_protocol) {
     BOOST_TEST(!std::filesystem::exists(marker));
     BOOST_TEST(h.cfn.puts().empty());
 }
+
+BOOST_AUTO_TEST_CASE(an_update_applies_the_new_migrations_and_keeps_the_id) {
+    if (!have_db()) return;
+    harness h("v1");
+    h.start();
+    BOOST_TEST(h.invoke(h.cfn_event("Create", h.db_props()).dump()).kind == "response");
+    h.use_fixture("v2");
+    h.start();
+    const auto r = h.invoke(h.cfn_event("Update", h.db_props(), expected_id(h)).dump());
+    BOOST_TEST(r.kind == "response");
+    BOOST_TEST(body_of(r)["PhysicalResourceId"] == expected_id(h));
+    BOOST_TEST(body_of(r)["Data"]["AppliedCount"] == "1");
+    BOOST_TEST(body_of(r)["Data"]["MigrationsHash"] == fixture_hash("v2"));
+    BOOST_TEST(finished_count(h) == "3");
+    h.check_no_secrets();
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_update_keeps_the_old_id_in_both_modes) {
+    if (!have_db()) return;
+    harness h("v1");
+    h.start();
+    BOOST_TEST(h.invoke(h.cfn_event("Create", h.db_props()).dump()).kind == "response");
+    h.use_fixture("failing");
+    h.start();
+    const std::string old_id = "ratchet:previous-host:5432/app/public";  // the id CloudFormation holds
+    const auto p = h.invoke(h.cfn_event("Update", h.db_props(), old_id).dump());
+    BOOST_TEST(p.kind == "error");
+    BOOST_TEST(body_of(p)["errorType"] == "MigrationFailed");
+    const auto d = h.invoke(h.cfn_event("Update", h.db_props(), old_id, self_arn).dump());
+    BOOST_TEST(d.kind == "response");
+    BOOST_REQUIRE(h.cfn.wait_puts(1, seconds{5}));
+    const json put = json::parse(h.cfn.puts().back().body);
+    BOOST_TEST(put["Status"] == "FAILED");
+    BOOST_TEST(put["PhysicalResourceId"] == old_id);  // a new id would mean replacement
+    BOOST_TEST(put["Reason"].get<std::string>().find("20240103000000_broken") != std::string::npos);
+    h.check_no_secrets();
+}

@@ -46,6 +46,12 @@ BOOST_AUTO_TEST_CASE(parses_a_cloudformation_update) {
     BOOST_TEST(e.props.at("DatabasePort") == "5432");
     BOOST_TEST(prop_bool(e.props, "IamAuth"));
     BOOST_TEST(e.old_props.at("MigrationsHash") == "old");
+    // Read once into types.
+    BOOST_TEST(e.resource.iam_auth);
+    BOOST_TEST(e.resource.database_port == "5432");
+    BOOST_TEST(e.resource.migrations_hash.value_or("") == "abc");
+    BOOST_TEST(!e.resource.schema.has_value());
+    BOOST_CHECK_THROW((void)read_properties({{"IamAuth", "maybe"}}), bad_event);
 }
 
 BOOST_AUTO_TEST_CASE(rejects_malformed_and_empty_events_without_echoing_them) {
@@ -165,7 +171,7 @@ BOOST_AUTO_TEST_CASE(iam_auth_refuses_modes_that_can_send_the_token_in_clear) {
     ::setenv("AWS_REGION", "eu-west-1", 1);
     ::setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
     ::setenv("AWS_SECRET_ACCESS_KEY", "secretsecret", 1);
-    const properties p{{"IamAuth", "true"}, {"DatabaseUser", "app"}, {"DatabaseHost", "127.0.0.1"}};
+    const resource_properties p = read_properties({{"IamAuth", "true"}, {"DatabaseUser", "app"}, {"DatabaseHost", "127.0.0.1"}});
     for (const char* mode : {"disable", "allow", "prefer", ""}) {
         if (*mode != '\0') {
             ::setenv("RATCHET_SSLMODE", mode, 1);
