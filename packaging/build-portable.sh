@@ -49,6 +49,7 @@ cmake -S "$src" -B "$build" -G Ninja "${toolchain[@]}" \
     -DOPENSSL_CRYPTO_LIBRARY="$lib/libcrypto.a" -DOPENSSL_SSL_LIBRARY="$lib/libssl.a" \
     -Dspdlog_DIR="$here/cmake/shims/spdlog" -DCLI11_DIR="$here/cmake/shims/CLI11" \
     -Dnlohmann_json_DIR="$here/cmake/shims/nlohmann_json" \
+    -DRATCHET_PG_QUERY_INCLUDE_DIR="$sysroot/include" -DRATCHET_PG_QUERY_LIBRARY="$lib/libpg_query.a" \
     -DRATCHET_PORTABLE_EXTRA_INCLUDE="$sysroot/include-extra" >"$build/configure.log" ||
     { cat "$build/configure.log" >&2; exit 1; }
 cmake --build "$build" --target ratchet_cli -j"${RATCHET_JOBS:-2}"
