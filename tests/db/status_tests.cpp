@@ -72,11 +72,11 @@ BOOST_AUTO_TEST_CASE(plan_and_verify_change_nothing) {
     BOOST_TEST(p.to_apply.size() == 2U);
     BOOST_TEST(p.autocommit == std::vector<std::string>{"2_idx"}, boost::test_tools::per_element());
     BOOST_TEST(p.would_create_history_table);
-    BOOST_TEST(!p.blocking_code.has_value());
+    BOOST_TEST(!p.blocking.has_value());
     BOOST_TEST(!db.table_exists("_prisma_migrations"));
     BOOST_TEST(make_engine(db, dir).verify().ok);
     db.exec("CREATE TABLE x (id int)");
-    BOOST_TEST(make_engine(db, dir).plan().blocking_code.value() == "P3005");
+    BOOST_TEST(make_engine(db, dir).plan().blocking.value().code_name() == "P3005");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
