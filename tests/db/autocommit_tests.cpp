@@ -1,5 +1,5 @@
 // Migrations that cannot run in a transaction block: Prisma-style bookkeeping, failures block.
-#include "scratch_db.hpp"
+#include "db_test.hpp"
 
 using namespace ratchet_test;
 namespace utf = boost::unit_test;

@@ -1,47 +1,22 @@
 // The `ratchet` binary as operators and CI pipelines use it: texts, exit codes, JSON.
-#include "scratch_db.hpp"
+#include "db_test.hpp"
 
-#include <sys/wait.h>
-
-#include <cstdio>
-#include <fstream>
-#include <sstream>
+#include <algorithm>
 
 using namespace ratchet_test;
 namespace utf = boost::unit_test;
 
 namespace {
 
-struct run_result {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string shell_quote(const std::string& s) {
-    std::string q = "'";
-    for (const char c : s) q += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
-    return q + "'";
-}
-
 // Runs the CLI with DATABASE_URL unset unless given, capturing both streams.
 run_result run_cli(const std::vector<std::string>& args, const std::string& database_url = {}) {
-    const std::string err_file = std::filesystem::temp_directory_path() / ("ratchet_cli_err_" + std::to_string(::getpid()));
-    std::string cmd = database_url.empty() ? "env -u DATABASE_URL " : "env DATABASE_URL=" + shell_quote(database_url) + " ";
-    cmd += shell_quote(RATCHET_CLI_PATH);
-    for (const auto& a : args) cmd += " " + shell_quote(a);
-    cmd += " 2>" + shell_quote(err_file);
-    run_result r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    char buf[4096];
-    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
-    const int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::stringstream ss;
-    ss << std::ifstream{err_file}.rdbuf();
-    r.err = ss.str();
-    std::filesystem::remove(err_file);
-    return r;
+    std::vector<std::string> argv{RATCHET_CLI_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    spawn_options o;
+    o.separate_stderr = true;
+    o.env_set["DATABASE_URL"] =
+        database_url.empty() ? std::nullopt : std::optional<std::string>{database_url};
+    return run(argv, std::move(o));
 }
 
 bool has(const std::string& haystack, const std::string& needle) {

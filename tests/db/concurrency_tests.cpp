@@ -1,12 +1,7 @@
 // Several deployers at once, from threads and from processes: each migration exactly once.
-#include "scratch_db.hpp"
-
-#include <spawn.h>
-#include <sys/wait.h>
+#include "db_test.hpp"
 
 #include <thread>
-
-extern char** environ;
 
 using namespace ratchet_test;
 namespace utf = boost::unit_test;
@@ -70,20 +65,13 @@ BOOST_AUTO_TEST_CASE(processes_apply_each_migration_exactly_once) {
     add_many(dir, 40);
     const std::string url = db.url();
     const std::string path = dir.path().string();
-    std::vector<pid_t> pids;
+    std::vector<child_process> deployers;
     for (int i = 0; i < 6; ++i) {
-        std::vector<std::string> args = {cli, "deploy", "--url", url, "--dir", path, "--quiet"};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        pid_t pid = 0;
-        BOOST_TEST_REQUIRE(posix_spawn(&pid, cli.c_str(), nullptr, nullptr, argv.data(), environ) == 0);
-        pids.push_back(pid);
+        deployers.emplace_back(std::vector<std::string>{cli, "deploy", "--url", url, "--dir", path, "--quiet"});
     }
-    for (const pid_t pid : pids) {
-        int status = 0;
-        waitpid(pid, &status, 0);
-        BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+    for (auto& d : deployers) {
+        const auto code = d.wait_for(std::chrono::seconds{120});
+        BOOST_TEST(code.value_or(-1) == 0, d.output());
     }
     expect_each_applied_once(db, 40);
 }

@@ -1,5 +1,5 @@
 // deploy: Prisma's rules (prisma-compat §3, §5, §10) against a real server.
-#include "scratch_db.hpp"
+#include "db_test.hpp"
 
 #include <regex>
 

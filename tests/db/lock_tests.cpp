@@ -1,5 +1,5 @@
 // The advisory lock shared with Prisma (key 72707369).
-#include "scratch_db.hpp"
+#include "db_test.hpp"
 
 #include <cstdlib>
 #include <memory>

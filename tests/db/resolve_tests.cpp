@@ -1,5 +1,5 @@
 // resolve --applied / --rolled-back exactly as Prisma (prisma-compat §6).
-#include "scratch_db.hpp"
+#include "db_test.hpp"
 
 using namespace ratchet_test;
 namespace utf = boost::unit_test;

@@ -1,5 +1,5 @@
 // ?schema= behaves as native Prisma (prisma-compat §8).
-#include "scratch_db.hpp"
+#include "db_test.hpp"
 
 using namespace ratchet_test;
 namespace utf = boost::unit_test;

@@ -1,5 +1,5 @@
 // A password never shows up in any log line, error text or result.
-#include "scratch_db.hpp"
+#include "db_test.hpp"
 
 using namespace ratchet_test;
 namespace utf = boost::unit_test;

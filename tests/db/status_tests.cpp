@@ -1,5 +1,5 @@
 // status: every migration's state and Prisma's summary; no lock, no table created.
-#include "scratch_db.hpp"
+#include "db_test.hpp"
 
 using namespace ratchet_test;
 namespace utf = boost::unit_test;

@@ -1,5 +1,5 @@
 // Better than Prisma: a migration and its history row commit together or not at all.
-#include "scratch_db.hpp"
+#include "db_test.hpp"
 
 #include <thread>
 
