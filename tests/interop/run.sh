@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Interoperability tests: ratchet against real Prisma 6.19 (offline, WASM schema engine).
+# Interoperability tests: ratchet against real Prisma 6.19 (offline, WASM schema engine) and the
+# configuration resolution of real Prisma 6.19 and 7.10 projects (recording schema engine).
 # Usage: RATCHET_BIN=/path/to/ratchet RATCHET_TEST_ADMIN_URL=postgresql://postgres@127.0.0.1:PORT/postgres \
 #        tests/interop/run.sh [test files...]
 # Env: INTEROP_CONCURRENCY (default 1) -- how many test files run at once.
@@ -18,7 +19,8 @@ export RATCHET_BIN RATCHET_TEST_ADMIN_URL
 command -v node >/dev/null || fail "node is not installed"
 command -v npm >/dev/null || fail "npm is not installed"
 
-if [ ! -d node_modules/prisma ] || [ ! -d node_modules/@prisma/adapter-pg ] || [ ! -d node_modules/pg ]; then
+if [ ! -d node_modules/prisma ] || [ ! -d node_modules/@prisma/adapter-pg ] || [ ! -d node_modules/pg ] ||
+   [ ! -d node_modules/prisma7 ] || [ ! -d node_modules/dotenv ]; then
   echo "interop: installing npm dependencies (npm ci)"
   # --ignore-scripts: Prisma's install scripts would try to download native engines;
   # the tests only use the WebAssembly engine shipped inside the package.
@@ -34,7 +36,7 @@ node -e '
 
 if [ "$#" -gt 0 ]; then files=("$@"); else files=(./*.test.mjs); fi
 conc="${INTEROP_CONCURRENCY:-1}"
-echo "interop: ratchet=$RATCHET_BIN node=$(node --version) prisma=$(node -p 'require("./node_modules/prisma/package.json").version') files=${#files[@]} concurrency=$conc"
+echo "interop: ratchet=$RATCHET_BIN node=$(node --version) prisma=$(node -p 'require("./node_modules/prisma/package.json").version'),$(node -p 'require("./node_modules/prisma7/package.json").version') files=${#files[@]} concurrency=$conc"
 
 set +e
 node --test --test-concurrency="$conc" --test-reporter=spec "${files[@]}"
