@@ -1,37 +1,18 @@
 #include "support.hpp"
 
-#include <libpq-fe.h>
-
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 
-extern char** environ;
-
 namespace torture {
-namespace fs = std::filesystem;
-
-namespace {
-std::atomic<int> counter{0};
-
-std::string unique(const std::string& prefix) {
-    return prefix + std::to_string(::getpid()) + "_" + std::to_string(counter++);
-}
-}  // namespace
 
 int knob(const char* name, int ci_default) {
     const std::string var = std::string{"RATCHET_TORTURE_"} + name;
@@ -43,111 +24,18 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-// ---- child processes ------------------------------------------------------------------------
+// ---- child processes, databases -------------------------------------------------------------
 
-child spawn(const std::vector<std::string>& argv) {
-    child c;
-    c.out = fs::temp_directory_path() / (unique("ratchet_torture_out_") + ".log");
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, c.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    const int rc = posix_spawnp(&c.pid, args[0], &fa, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
-    return c;
-}
-
-std::optional<int> wait_for(const child& c, std::chrono::milliseconds limit) {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    for (;;) {
-        int status = 0;
-        const pid_t r = ::waitpid(c.pid, &status, WNOHANG);
-        if (r == c.pid) {
-            if (WIFEXITED(status)) return WEXITSTATUS(status);
-            if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-            return -1;
-        }
-        if (std::chrono::steady_clock::now() >= until) return std::nullopt;
-        std::this_thread::sleep_for(std::chrono::milliseconds{5});
-    }
-}
-
-std::string output_of(const child& c) {
-    std::stringstream ss;
-    ss << std::ifstream{c.out}.rdbuf();
-    return ss.str();
-}
-
-void kill9(const child& c) {
-    ::kill(c.pid, SIGKILL);
-    int status = 0;
-    ::waitpid(c.pid, &status, 0);
-}
-
-child spawn_cli(const std::vector<std::string>& args) {
+child_process spawn_cli(const std::vector<std::string>& args) {
     std::vector<std::string> argv{RATCHET_CLI_PATH};
     argv.insert(argv.end(), args.begin(), args.end());
-    return spawn(argv);
-}
-
-// ---- databases ------------------------------------------------------------------------------
-
-namespace {
-using conn_ptr = std::unique_ptr<PGconn, decltype(&PQfinish)>;
-
-conn_ptr connect(const std::string& url) {
-    conn_ptr c{PQconnectdb(url.c_str()), &PQfinish};
-    if (PQstatus(c.get()) != CONNECTION_OK) throw std::runtime_error("connect: " + std::string{PQerrorMessage(c.get())});
-    return c;
-}
-
-std::vector<std::vector<std::optional<std::string>>> run(PGconn* c, const std::string& sql) {
-    std::unique_ptr<PGresult, decltype(&PQclear)> r{PQexec(c, sql.c_str()), &PQclear};
-    const auto st = PQresultStatus(r.get());
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        throw std::runtime_error("SQL failed: " + sql.substr(0, 200) + ": " + PQerrorMessage(c));
-    }
-    std::vector<std::vector<std::optional<std::string>>> out;
-    for (int i = 0; i < PQntuples(r.get()); ++i) {
-        auto& row = out.emplace_back();
-        for (int j = 0; j < PQnfields(r.get()); ++j) {
-            if (PQgetisnull(r.get(), i, j) != 0) {
-                row.emplace_back(std::nullopt);
-            } else {
-                row.emplace_back(PQgetvalue(r.get(), i, j));
-            }
-        }
-    }
-    return out;
-}
-
-std::string with_database(const std::string& url, const std::string& db) {
-    const auto slash = url.find('/', url.find("://") + 3);
-    const auto q = url.find('?', slash);
-    return url.substr(0, slash) + "/" + db + (q == std::string::npos ? "" : url.substr(q));
-}
-}  // namespace
-
-std::vector<std::vector<std::optional<std::string>>> query(const std::string& url, const std::string& sql) {
-    auto c = connect(url);
-    return run(c.get(), sql);
-}
-
-std::optional<std::string> scalar(const std::string& url, const std::string& sql) {
-    const auto r = query(url, sql);
-    if (r.empty() || r[0].empty()) return std::nullopt;
-    return r[0][0];
+    return child_process{argv};
 }
 
 std::string admin_url() {
-    const char* v = std::getenv("RATCHET_TEST_ADMIN_URL");
-    if (v == nullptr || *v == '\0') throw std::runtime_error("RATCHET_TEST_ADMIN_URL is not set (run through scripts/test.sh)");
-    return v;
+    const auto url = ratchet_test::admin_url();
+    if (!url) throw std::runtime_error("RATCHET_TEST_ADMIN_URL is not set (run through scripts/test.sh)");
+    return *url;
 }
 
 int port_of(const std::string& url) {
@@ -155,63 +43,6 @@ int port_of(const std::string& url) {
     const auto colon = url.find(':', at == std::string::npos ? url.find("://") + 3 : at);
     return std::atoi(url.c_str() + colon + 1);
 }
-
-database::database(std::string admin_url) : admin_{std::move(admin_url)}, name_{unique("ratchet_tt_")} {
-    query(admin_, "CREATE DATABASE " + name_ + " TEMPLATE template0");
-}
-
-database::~database() {
-    for (int attempt = 0; attempt < 20; ++attempt) {
-        try {
-            query(admin_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-            return;
-        } catch (...) {  // the server may be restarting (server-crash test)
-            std::this_thread::sleep_for(std::chrono::milliseconds{250});
-        }
-    }
-}
-
-std::string database::url(const std::string& q) const {
-    return with_database(admin_, name_) + (q.empty() ? "" : "?" + q);
-}
-
-std::string database::url_via(int port, const std::string& q) const {
-    std::string u = url(q);
-    const auto p = port_of(u);
-    const std::string old = ":" + std::to_string(p) + "/";
-    u.replace(u.find(old), old.size(), ":" + std::to_string(port) + "/");
-    return u;
-}
-
-bool database::wait_idle(std::chrono::milliseconds limit) const {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    const std::string others = "FROM pg_stat_activity WHERE datname = '" + name_ + "' AND pid <> pg_backend_pid()";
-    for (;;) {
-        if (scalar(admin_, "SELECT count(*) " + others) == "0") return true;
-        if (std::chrono::steady_clock::now() >= until) {
-            query(admin_, "SELECT pg_terminate_backend(pid) " + others);
-            std::this_thread::sleep_for(std::chrono::milliseconds{200});
-            return false;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds{20});
-    }
-}
-
-session::session(const std::string& url) : conn_{PQconnectdb(url.c_str())} {
-    if (PQstatus(static_cast<PGconn*>(conn_)) != CONNECTION_OK) {
-        const std::string msg = PQerrorMessage(static_cast<PGconn*>(conn_));
-        PQfinish(static_cast<PGconn*>(conn_));
-        throw std::runtime_error(msg);
-    }
-}
-
-session::~session() { PQfinish(static_cast<PGconn*>(conn_)); }
-
-std::vector<std::vector<std::optional<std::string>>> session::exec(const std::string& sql) {
-    return run(static_cast<PGconn*>(conn_), sql);
-}
-
-int session::pid() const { return PQbackendPID(static_cast<PGconn*>(conn_)); }
 
 // ---- migrations -----------------------------------------------------------------------------
 
@@ -228,9 +59,7 @@ std::string table_of(int i) {
 }
 
 migrations_dir::migrations_dir(const plan_options& p) {
-    path_ = fs::temp_directory_path() / unique("ratchet_torture_migrations_");
-    fs::create_directories(path_);
-    std::ofstream{path_ / "migration_lock.toml"} << "provider = \"postgresql\"\n";
+    files_.write("migration_lock.toml", "provider = \"postgresql\"\n");
     for (int i = 1; i <= p.count; ++i) {
         const std::string name = migration_name(i);
         const std::string t = table_of(i);
@@ -255,25 +84,15 @@ migrations_dir::migrations_dir(const plan_options& p) {
     }
 }
 
-migrations_dir::~migrations_dir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-}
-
-void migrations_dir::add_raw(const std::string& name, const std::string& sql) const {
-    fs::create_directories(path_ / name);
-    std::ofstream{path_ / name / "migration.sql", std::ios::binary} << sql;
-}
-
 consistency check_consistency(const std::string& url, int count) {
     consistency out;
-    auto c = connect(url);
+    const session c{url};
     auto& v = out.violations;
-    const bool has_history = run(c.get(), "SELECT to_regclass('_prisma_migrations') IS NOT NULL")[0][0] == "t";
+    const bool has_history = c.exec("SELECT to_regclass('_prisma_migrations') IS NOT NULL")[0][0] == "t";
     std::map<std::string, int> finished;
     std::map<std::string, int> failed;
     if (has_history) {
-        for (const auto& r : run(c.get(), "SELECT migration_name, finished_at IS NOT NULL, rolled_back_at IS NOT NULL FROM _prisma_migrations")) {
+        for (const auto& r : c.exec("SELECT migration_name, finished_at IS NOT NULL, rolled_back_at IS NOT NULL FROM _prisma_migrations")) {
             if (*r[2] == "t") continue;
             (*r[1] == "t" ? finished : failed)[*r[0]]++;
         }
@@ -285,13 +104,13 @@ consistency check_consistency(const std::string& url, int count) {
         const int f = finished.count(name) != 0 ? finished[name] : 0;
         if (f > 1) v.push_back(name + ": " + std::to_string(f) + " finished history rows");
         if (failed.count(name) != 0) v.push_back(name + ": a failed (unfinished, not rolled back) row");
-        const bool exists = run(c.get(), "SELECT to_regclass('" + table_of(i) + "') IS NOT NULL")[0][0] == "t";
+        const bool exists = c.exec("SELECT to_regclass('" + table_of(i) + "') IS NOT NULL")[0][0] == "t";
         if (exists != (f >= 1)) {
             v.push_back(name + (exists ? ": table exists without a finished history row"
                                        : ": finished history row but no table (half applied)"));
         }
         if (exists) {
-            const auto n = run(c.get(), "SELECT count(*) FROM " + table_of(i))[0][0];
+            const auto n = c.exec("SELECT count(*) FROM " + table_of(i))[0][0];
             if (n != "1") v.push_back(name + ": marker table holds " + n.value_or("?") + " rows");
         }
         if (f >= 1) {
@@ -302,9 +121,9 @@ consistency check_consistency(const std::string& url, int count) {
         }
     }
     out.applied = prefix;
-    const bool has_log = run(c.get(), "SELECT to_regclass('applied_log') IS NOT NULL")[0][0] == "t";
+    const bool has_log = c.exec("SELECT to_regclass('applied_log') IS NOT NULL")[0][0] == "t";
     if (has_log) {
-        const auto rows = run(c.get(), "SELECT name FROM applied_log ORDER BY seq");
+        const auto rows = c.exec("SELECT name FROM applied_log ORDER BY seq");
         if (static_cast<int>(rows.size()) != prefix) {
             v.push_back("applied_log holds " + std::to_string(rows.size()) + " applications for " +
                         std::to_string(prefix) + " applied migrations");

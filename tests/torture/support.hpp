@@ -1,11 +1,14 @@
-// Torture-test support: knobs from the environment, child processes, plain libpq access to any
-// server, throwaway databases, a migrations directory generator, a cuttable TCP proxy, and the
-// consistency check every scenario ends with.
+// Torture-test support: knobs from the environment, the CLI as a child process, a migrations
+// directory generator, a cuttable TCP proxy, and the consistency check every scenario ends with.
+// Scratch databases, sessions, the row reader and child processes are the shared ones of
+// tests/support.
 #pragma once
 
 #include <ratchet/ratchet.hpp>
 
-#include <sys/types.h>
+#include "support/pg.hpp"
+#include "support/process.hpp"
+#include "support/scratch_db.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -25,67 +28,19 @@ int knob(const char* name, int ci_default);
 /// Seconds since an instant, for the printed figures.
 double seconds_since(std::chrono::steady_clock::time_point t);
 
-// ---- child processes --------------------------------------------------------------------
+// ---- child processes, databases (tests/support) --------------------------------------------
 
-struct child {
-    pid_t pid = -1;
-    std::filesystem::path out;  ///< stdout+stderr
-};
+using ratchet_test::child_process;
+using ratchet_test::query;
+using ratchet_test::scalar;
+using ratchet_test::scratch_db;
+using ratchet_test::session;
 
-/// Starts argv[0] with the arguments; stdout and stderr go to a temporary file.
-child spawn(const std::vector<std::string>& argv);
-/// Waits for the child up to `limit`; returns the exit code, 128+signal, or nullopt on timeout.
-std::optional<int> wait_for(const child& c, std::chrono::milliseconds limit);
-/// The child's output so far.
-std::string output_of(const child& c);
-/// kill -9 and reap.
-void kill9(const child& c);
-
-/// The CLI's `deploy` (or other command) on a URL and directory.
-child spawn_cli(const std::vector<std::string>& args);
-
-// ---- databases ----------------------------------------------------------------------------
-
-/// Runs SQL on a URL (new connection); throws std::runtime_error on error.
-std::vector<std::vector<std::optional<std::string>>> query(const std::string& url, const std::string& sql);
-std::optional<std::string> scalar(const std::string& url, const std::string& sql);
-
-/// A database created on the server of an admin URL, dropped (WITH FORCE) on destruction.
-class database {
-public:
-    explicit database(std::string admin_url);
-    ~database();
-    database(const database&) = delete;
-    database& operator=(const database&) = delete;
-    [[nodiscard]] const std::string& name() const { return name_; }
-    [[nodiscard]] std::string url(const std::string& query = {}) const;
-    /// The same database reached through another host:port (e.g. the proxy).
-    [[nodiscard]] std::string url_via(int port, const std::string& query = {}) const;
-    /// Waits until no other session is connected to this database (the server noticed its
-    /// clients are gone); after `limit`, terminates them and returns false.
-    bool wait_idle(std::chrono::milliseconds limit) const;
-
-private:
-    std::string admin_;
-    std::string name_;
-};
+/// The CLI (`deploy` or another command) in the background; stdout+stderr in output().
+child_process spawn_cli(const std::vector<std::string>& args);
 
 /// The shared test server, from RATCHET_TEST_ADMIN_URL (throws when unset).
 std::string admin_url();
-
-/// A live session (to hold locks, watch the server).
-class session {
-public:
-    explicit session(const std::string& url);
-    ~session();
-    session(const session&) = delete;
-    session& operator=(const session&) = delete;
-    std::vector<std::vector<std::optional<std::string>>> exec(const std::string& sql);
-    [[nodiscard]] int pid() const;
-
-private:
-    void* conn_;
-};
 
 // ---- migrations ---------------------------------------------------------------------------
 
@@ -103,16 +58,13 @@ struct plan_options {
 class migrations_dir {
 public:
     explicit migrations_dir(const plan_options& p);
-    ~migrations_dir();
-    migrations_dir(const migrations_dir&) = delete;
-    migrations_dir& operator=(const migrations_dir&) = delete;
-    void add_raw(const std::string& name, const std::string& sql) const;
-    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-    [[nodiscard]] std::string dir() const { return path_.string(); }
+    void add_raw(const std::string& name, const std::string& sql) const { files_.add(name, sql); }
+    [[nodiscard]] const std::filesystem::path& path() const { return files_.path(); }
+    [[nodiscard]] std::string dir() const { return files_.path().string(); }
     [[nodiscard]] const std::vector<std::string>& names() const { return names_; }
 
 private:
-    std::filesystem::path path_;
+    ratchet_test::migrations_dir files_;
     std::vector<std::string> names_;
 };
 

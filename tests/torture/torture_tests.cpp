@@ -5,7 +5,7 @@
 #define BOOST_TEST_MODULE ratchet_torture_tests
 #include <boost/test/unit_test.hpp>
 
-#include "../support/printing.hpp"
+#include "support/printing.hpp"
 #include "support.hpp"
 
 #include <libpq-fe.h>
@@ -53,12 +53,10 @@ std::vector<std::string> deploy_args(const std::string& url, const migrations_di
 
 // Runs the CLI to completion (bounded); returns exit code and output.
 std::pair<int, std::string> run_cli(const std::vector<std::string>& args, std::chrono::milliseconds limit = 120s) {
-    const child c = spawn_cli(args);
-    const auto code = wait_for(c, limit);
-    if (!code) kill9(c);
-    std::string out = output_of(c);
-    std::filesystem::remove(c.out);
-    return {code.value_or(-1), out};
+    child_process c = spawn_cli(args);
+    const auto code = c.wait_for(limit);
+    if (!code) c.kill9();
+    return {code.value_or(-1), c.output()};
 }
 
 ratchet::engine make_engine(const std::string& url, const migrations_dir& dir,
@@ -109,7 +107,8 @@ bool wait_until(session& watcher, const std::string& sql, std::chrono::milliseco
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(torture, *utf::label("torture") * utf::label("db"))
+BOOST_AUTO_TEST_SUITE(torture, *utf::label("torture") * utf::label("db") *
+                                    utf::precondition(ratchet_test::server_available))
 
 // 1. N CLI processes and N engine threads deploy the same migrations at once, R rounds.
 BOOST_AUTO_TEST_CASE(concurrent_deployers_apply_each_migration_once_in_order) {
@@ -121,9 +120,9 @@ BOOST_AUTO_TEST_CASE(concurrent_deployers_apply_each_migration_once_in_order) {
     int failures = 0;
     const auto all = clk::now();
     for (int round = 1; round <= rounds; ++round) {
-        const database db{admin_url()};
+        const scratch_db db;
         const auto start = clk::now();
-        std::vector<child> procs;
+        std::vector<child_process> procs;
         for (int i = 0; i < n; ++i) procs.push_back(spawn_cli(deploy_args(db.url(), dir)));
         std::mutex mu;
         std::vector<std::string> errors;
@@ -143,10 +142,9 @@ BOOST_AUTO_TEST_CASE(concurrent_deployers_apply_each_migration_once_in_order) {
             });
         }
         for (auto& t : threads) t.join();
-        for (const auto& p : procs) {
-            const auto code = wait_for(p, 300s);
-            if (code != 0) errors.push_back("process exit " + std::to_string(code.value_or(-1)) + ": " + output_of(p));
-            std::filesystem::remove(p.out);
+        for (auto& p : procs) {
+            const auto code = p.wait_for(300s);
+            if (code != 0) errors.push_back("process exit " + std::to_string(code.value_or(-1)) + ": " + p.output());
         }
         const auto c = check_consistency(db.url(), count);
         const auto rows = scalar(db.url(), "SELECT count(*) FROM _prisma_migrations");
@@ -170,7 +168,7 @@ BOOST_AUTO_TEST_CASE(kill_9_never_leaves_a_half_applied_migration) {
     const migrations_dir dir{{count, 0.02, 0.03}};
     double full = 0;
     {
-        const database db{admin_url()};
+        const scratch_db db;
         const auto start = clk::now();
         BOOST_REQUIRE(run_cli(deploy_args(db.url(), dir)).first == 0);
         full = seconds_since(start);
@@ -182,15 +180,14 @@ BOOST_AUTO_TEST_CASE(kill_9_never_leaves_a_half_applied_migration) {
     std::map<int, int> applied_at_kill;
     const auto all = clk::now();
     for (int trial = 1; trial <= trials; ++trial) {
-        const database db{admin_url()};
-        const child c = spawn_cli(deploy_args(db.url(), dir));
+        const scratch_db db;
+        child_process c = spawn_cli(deploy_args(db.url(), dir));
         const auto delay = std::uniform_real_distribution<double>{0.0, full * 1.05}(rng);
         std::this_thread::sleep_for(std::chrono::duration<double>{delay});
         const auto during_commit = watcher.exec(
             "SELECT 1 FROM pg_stat_activity WHERE datname = '" + db.name() +
             "' AND wait_event = 'PgSleep' AND query LIKE '%COMMIT%'");
-        kill9(c);
-        std::filesystem::remove(c.out);
+        c.kill9();
         if (!during_commit.empty()) ++in_commit;
         db.wait_idle(15s);
         const auto after_kill = check_consistency(db.url(), count);
@@ -231,14 +228,13 @@ BOOST_AUTO_TEST_CASE(kill_9_in_a_non_transactional_migration_blocks_until_resolv
                             "CREATE INDEX CONCURRENTLY a_idx ON big (x);\n"
                             "CREATE INDEX CONCURRENTLY b_idx ON big (slow_id(y));\n");
             dir.add_raw("0003_after", "CREATE TABLE after_ok (x int);\n");
-            const database db{admin_url()};
+            const scratch_db db;
             session watcher{admin_url()};
-            const child c = spawn_cli(deploy_args(db.url(), dir));
+            child_process c = spawn_cli(deploy_args(db.url(), dir));
             const bool midway = wait_until(
                 watcher, "SELECT 1 FROM pg_stat_activity WHERE datname = '" + db.name() + "' AND query LIKE '%b_idx%' AND state = 'active'", 30s);
             std::this_thread::sleep_for(100ms);
-            kill9(c);
-            std::filesystem::remove(c.out);
+            c.kill9();
             BOOST_TEST(midway, "the deployer never reached the second CREATE INDEX CONCURRENTLY");
             db.wait_idle(30s);
             const auto a_idx = scalar(db.url(), "SELECT to_regclass('a_idx') IS NOT NULL");
@@ -297,7 +293,7 @@ BOOST_AUTO_TEST_CASE(lost_connections_are_reported_and_never_apply_twice) {
             if (where == "mid-script") p.script_sleep = 2;
             if (where == "mid-commit") p.commit_sleep = 2;
             const migrations_dir dir{p};
-            const database db{admin_url()};
+            const scratch_db db;
             const std::string app = "torture_cut_" + std::to_string(::getpid());
             std::unique_ptr<session> holder;
             if (where == "lock-wait") {
@@ -413,16 +409,15 @@ BOOST_AUTO_TEST_CASE(server_crash_during_deploy) {
     int mid_deploy = 0;
     const auto all = clk::now();
     for (int trial = 1; trial <= trials; ++trial) {
-        const database db{pg.admin};
-        const child c = spawn_cli(deploy_args(db.url(), dir));
+        const scratch_db db{{.admin_url = pg.admin}};
+        child_process c = spawn_cli(deploy_args(db.url(), dir));
         const auto delay = std::uniform_real_distribution<double>{0.05, 1.0}(rng);
         std::this_thread::sleep_for(std::chrono::duration<double>{delay});
         pg.pg_ctl("restart -m immediate");
-        const auto code = wait_for(c, 120s);
-        const std::string out = output_of(c);
-        std::filesystem::remove(c.out);
+        const auto code = c.wait_for(120s);
+        if (!code) c.kill9();
+        const std::string out = c.output();
         BOOST_TEST(code.has_value(), "trial " << trial << ": the deployer hung after the crash");
-        if (!code) kill9(c);
         if (code == 1) {
             ++mid_deploy;
             BOOST_TEST((out.find("P1001") != std::string::npos || out.find("connection") != std::string::npos ||
@@ -453,7 +448,7 @@ BOOST_AUTO_TEST_CASE(dead_lock_holders_release_the_lock) {
     // a) an idle session (psql-like) holding the lock is killed -9.
     {
         const migrations_dir dir{{3}};
-        const database db{admin_url()};
+        const scratch_db db;
         int ready[2];
         BOOST_REQUIRE(::pipe(ready) == 0);
         const std::string url = db.url("application_name=torture_holder");
@@ -491,16 +486,15 @@ BOOST_AUTO_TEST_CASE(dead_lock_holders_release_the_lock) {
     {
         const int count = 3;
         const migrations_dir dir{{count, 3, 0, 1}};
-        const database db{admin_url()};
-        const child a = spawn_cli(deploy_args(db.url(), dir));
+        const scratch_db db;
+        child_process a = spawn_cli(deploy_args(db.url(), dir));
         const bool holding = wait_until(watcher, "SELECT 1 FROM pg_stat_activity WHERE datname = '" + db.name() + "' AND wait_event = 'PgSleep'", 30s);
         BOOST_TEST(holding);
         auto eng = make_engine(db.url(), dir, 60s);
         std::chrono::microseconds lock_wait{0};
         async_deploy d{[&eng, &lock_wait] { lock_wait = eng.deploy().lock_wait; }};
         std::this_thread::sleep_for(300ms);
-        kill9(a);
-        std::filesystem::remove(a.out);
+        a.kill9();
         d.join();
         const double took = std::chrono::duration<double>(lock_wait).count() - 0.3;
         BOOST_TEST(d.code == "no error", d.message);
@@ -514,7 +508,7 @@ BOOST_AUTO_TEST_CASE(dead_lock_holders_release_the_lock) {
     // c) the lock-timeout error names the holder.
     {
         const migrations_dir dir{{1}};
-        const database db{admin_url()};
+        const scratch_db db;
         session holder{db.url("application_name=torture_holder")};
         holder.exec("SELECT pg_advisory_lock(72707369)");
         auto eng = make_engine(db.url(), dir, 1s);
