@@ -43,21 +43,23 @@ echo "== node --test (RATCHET_BIN=${RATCHET_BIN:-<unset>} RATCHET_LAMBDA_ZIP=${R
      "harness database: $([[ -n "${RATCHET_TEST_ADMIN_URL:-}" ]] && echo yes || echo no))"
 export CDK_DISABLE_VERSION_CHECK=1
 tests=(dist/examples/aws-cdk/test/*.test.js)
-# Exit status of node --test is non-zero if any test fails; set -e propagates it.
+# Exit status of node --test is non-zero if any test fails; it is kept, and the pack test still runs.
+status=0
 if [[ "${RATCHET_CDK_OFFLINE:-0}" == 1 ]]; then
   # A new network namespace: no route anywhere. Only loopback is brought up, for the fake Lambda Runtime API of
   # test/bootstrap.test.ts.
   echo "   (offline: unshare -n, loopback only)"
   unshare -n sh -c 'ip link set lo up 2>/dev/null || echo "warning: cannot bring up lo" >&2; exec "$@"' sh \
-    node --test --test-reporter=spec "${tests[@]}"
+    node --test --test-reporter=spec "${tests[@]}" || status=1
 else
-  node --test --test-reporter=spec "${tests[@]}"
+  node --test --test-reporter=spec "${tests[@]}" || status=1
 fi
-echo "== examples/aws-cdk tests passed in $(( $(date +%s) - start )) s"
+echo "== examples/aws-cdk tests $([[ $status == 0 ]] && echo passed || echo FAILED) in $(( $(date +%s) - start )) s"
 
 # The installable package (cdk/): packed with the real zip, installed into a fresh app, synthesized, checked.
 if [[ -n "${RATCHET_LAMBDA_ZIP:-}" && -f "${RATCHET_LAMBDA_ZIP}" && "${RATCHET_CDK_SKIP_PACK:-0}" != 1 ]]; then
-  RATCHET_LAMBDA_ZIP_X86_64="$RATCHET_LAMBDA_ZIP" ../../cdk/test/pack-test.sh
+  RATCHET_LAMBDA_ZIP_X86_64="$RATCHET_LAMBDA_ZIP" ../../cdk/test/pack-test.sh || status=1
 else
   echo "== cdk/ pack test skipped (needs RATCHET_LAMBDA_ZIP, the real zip)"
 fi
+exit $status

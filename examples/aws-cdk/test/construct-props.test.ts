@@ -12,9 +12,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { isNonTransactional } from '../lib/index';
 import { RatchetMigrations, RatchetMigrationsProps } from '../lib/ratchet-migrations';
-import { assertNoDependencyCycle, lambdaCodeForTests, simpleMigrations, tempDir, writeZip } from './helpers';
+import { assertNoDependencyCycle, simpleMigrations, stubLambdaCode, tempDir, writeZip } from './helpers';
 
-const lambdaCode = lambdaCodeForTests().path;
+// Template tests: a stub asset is enough (the real zip is exercised by bootstrap.test.ts and the harness).
+const lambdaCode = stubLambdaCode();
 const migrations = simpleMigrations();
 const X86 = lambda.Architecture.X86_64;
 

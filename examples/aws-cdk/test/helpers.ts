@@ -30,9 +30,14 @@ export function lambdaCodeForTests(): { path: string; real: boolean } {
   if (zip && fs.existsSync(zip)) {
     return { path: zip, real: true };
   }
+  return { path: stubLambdaCode(), real: false };
+}
+
+/** A directory whose root holds a dummy executable `bootstrap` (a script, so no architecture check applies). */
+export function stubLambdaCode(): string {
   const d = tempDir('stub-asset');
   fs.writeFileSync(path.join(d, 'bootstrap'), '#!/bin/sh\necho "stub ratchet bootstrap" >&2\nexit 1\n', { mode: 0o755 });
-  return { path: d, real: false };
+  return d;
 }
 
 /** A small migrations directory like examples/blog/migrations. */
