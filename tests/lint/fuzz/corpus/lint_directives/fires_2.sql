@@ -1,0 +1,3 @@
+SELECT 1;
+-- ratchet:lint-ignore no-such-rule because
+SELECT 2;

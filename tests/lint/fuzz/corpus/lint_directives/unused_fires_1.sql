@@ -1,0 +1,3 @@
+SELECT 1;
+-- ratchet:lint-ignore ban-drop-table archived
+DROP INDEX CONCURRENTLY "x";

@@ -1,0 +1,1 @@
+CLUSTER "Post" USING "Post_pkey";

@@ -1,0 +1,2 @@
+CREATE TABLE "scratch" ("id" BIGINT);
+DROP TABLE "scratch";

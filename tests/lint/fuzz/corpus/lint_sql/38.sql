@@ -1,0 +1,1 @@
+CREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "age" INTEGER, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));

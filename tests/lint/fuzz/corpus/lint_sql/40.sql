@@ -1,0 +1,1 @@
+CREATE TABLE "User" ("id" BIGINT PRIMARY KEY, "email" TEXT NOT NULL, "code" VARCHAR);

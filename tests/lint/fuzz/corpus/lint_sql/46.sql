@@ -1,0 +1,1 @@
+ALTER INDEX "a" RENAME TO "b";

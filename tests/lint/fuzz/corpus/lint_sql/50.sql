@@ -1,0 +1,2 @@
+CREATE TABLE "Tag" ("id" BIGSERIAL PRIMARY KEY, "name" TEXT NOT NULL);
+CREATE UNIQUE INDEX "Tag_name_key" ON "Tag"("name");

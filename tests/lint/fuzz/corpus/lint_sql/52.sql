@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY "Post_authorId_idx";

@@ -1,0 +1,2 @@
+-- ratchet:lock-timeout=5s
+ALTER TABLE "User" ADD COLUMN "bio" TEXT;

@@ -1,0 +1,1 @@
+CREATE TABLE "Note" ("id" BIGINT PRIMARY KEY);
