@@ -34,14 +34,35 @@ node -e '
   c.connect().then(() => c.end()).catch((e) => { console.error("interop: ERROR: cannot connect to RATCHET_TEST_ADMIN_URL: " + e.message); process.exit(2); });
 '
 
+# Without arguments: every file against Prisma 6.19, then the bookkeeping files against Prisma
+# 7.10 (PRISMA7_FILES; project-config.test.mjs covers both majors itself). With PRISMA_MAJOR=6|7:
+# the given files (default all) against that major only.
 if [ "$#" -gt 0 ]; then files=("$@"); else files=(./*.test.mjs); fi
 conc="${INTEROP_CONCURRENCY:-1}"
-echo "interop: ratchet=$RATCHET_BIN node=$(node --version) prisma=$(node -p 'require("./node_modules/prisma/package.json").version'),$(node -p 'require("./node_modules/prisma7/package.json").version') files=${#files[@]} concurrency=$conc"
+p6=$(node -p 'require("./node_modules/prisma/package.json").version')
+p7=$(node -p 'require("./node_modules/prisma7/package.json").version')
+if [ -n "${PRISMA_MAJOR:-}" ]; then
+  majors=("$PRISMA_MAJOR")
+elif [ "$#" -gt 0 ]; then
+  majors=(6)
+else
+  majors=(6 7)
+fi
+read -r -a files7 <<< "${PRISMA7_FILES:-./deploy-status.test.mjs ./failed.test.mjs}"
 
-set +e
-node --test --test-concurrency="$conc" --test-reporter=spec "${files[@]}"
-rc=$?
-set -e
+rc=0
+for major in "${majors[@]}"; do
+  run_files=("${files[@]}")
+  if [ "${#majors[@]}" -gt 1 ] && [ "$major" = 7 ]; then run_files=("${files7[@]}"); fi
+  version=$p6; [ "$major" = 7 ] && version=$p7
+  echo "interop: ratchet=$RATCHET_BIN node=$(node --version) prisma=$version (PRISMA_MAJOR=$major) files=${#run_files[@]} concurrency=$conc"
+  set +e
+  PRISMA_MAJOR=$major node --test --test-concurrency="$conc" --test-reporter=spec "${run_files[@]}"
+  r=$?
+  set -e
+  [ "$r" -eq 0 ] || rc=$r
+  echo "interop: Prisma $version done after $(( $(date +%s) - start )) s (exit $r)"
+done
 
 echo "interop: elapsed $(( $(date +%s) - start )) s (exit $rc)"
 exit $rc

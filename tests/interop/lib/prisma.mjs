@@ -1,5 +1,6 @@
-// Harness that runs the real Prisma 6.19 CLI offline: WebAssembly schema engine
-// through @prisma/adapter-pg (see docs/prisma-compat.md section 11).
+// Harness that runs the real Prisma CLI offline: 6.19 with its WebAssembly schema engine
+// through @prisma/adapter-pg (docs/prisma-compat.md section 11), or -- PRISMA_MAJOR=7 -- 7.10
+// with engine/wasm-schema-engine.mjs standing in for the native schema-engine binary (section 13).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,7 +9,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const LIB = path.dirname(fileURLToPath(import.meta.url));
 export const INTEROP_ROOT = path.dirname(LIB);
-const PRISMA_CLI = path.join(INTEROP_ROOT, 'node_modules', 'prisma', 'build', 'index.js');
+/** The Prisma major version under test: PRISMA_MAJOR=7 runs Prisma 7.10, anything else 6.19. */
+export const PRISMA_MAJOR = process.env.PRISMA_MAJOR === '7' ? 7 : 6;
+const PRISMA_CLI = path.join(INTEROP_ROOT, 'node_modules', PRISMA_MAJOR === 7 ? 'prisma7' : 'prisma', 'build', 'index.js');
+const WASM_ENGINE = path.join(INTEROP_ROOT, 'engine', 'wasm-schema-engine.mjs');
 const PRELOAD = path.join(LIB, 'preload-unref-timers.cjs');
 const ADAPTER = pathToFileURL(path.join(LIB, 'adapter.mjs')).href;
 
@@ -33,6 +37,13 @@ function dummyEngines() {
   );
   fs.chmodSync(se, 0o755);
   return dummyDir;
+}
+
+/** url with ?schema= set to schema. */
+function withSchema(url, schema) {
+  const u = new URL(url);
+  u.searchParams.set('schema', schema);
+  return u.toString();
 }
 
 /** Extract ?schema= from a Prisma-style URL (null if absent). */
@@ -65,7 +76,19 @@ export async function runPrisma(args, opts) {
     'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL") // required by the schema validator; unused with the adapter\n}\n',
   );
   const configFile = path.join(work, 'prisma.config.mjs');
-  fs.writeFileSync(
+  if (PRISMA_MAJOR === 7) {
+    // 7.x: the URL lives in the config (a url in the schema is error P1012); the engine is the
+    // stand-in binary, which emulates ?schema= with search_path as the native engine does.
+    fs.writeFileSync(schemaFile, 'datasource db {\n  provider = "postgresql"\n}\n');
+    fs.writeFileSync(
+      configFile,
+      `export default {\n` +
+        `  schema: ${JSON.stringify(schemaFile)},\n` +
+        `  migrations: { path: ${JSON.stringify(path.resolve(migrationsDir))} },\n` +
+        `  datasource: { url: ${JSON.stringify(schema ? withSchema(url, schema) : url)} },\n` +
+        `};\n`,
+    );
+  } else fs.writeFileSync(
     configFile,
     `import { makeAdapter } from ${JSON.stringify(ADAPTER)};\n` +
       `export default {\n` +
@@ -95,6 +118,11 @@ export async function runPrisma(args, opts) {
     NODE_OPTIONS: `--require ${PRELOAD}`,
     ...(opts.env || {}),
   });
+  if (PRISMA_MAJOR === 7) {
+    env.PRISMA_SCHEMA_ENGINE_BINARY = WASM_ENGINE;
+    env.PRISMA_QUERY_ENGINE_LIBRARY = WASM_ENGINE;
+    delete env.NODE_OPTIONS; // 7.x kills the engine process when done: no lingering timers
+  }
 
   const started = Date.now();
   try {
