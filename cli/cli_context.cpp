@@ -143,6 +143,31 @@ cli_context::cli_context(const common_flags& flags, std::string command, bool ne
     }
 }
 
+ratchet::run_facts cli_context::facts() const {
+    ratchet::run_facts f;
+    if (!url_.empty()) f.target = ratchet::describe_target(url_);
+    const resolved_project& p = project_;
+    const auto add = [&f](const char* k, const std::string& v) {
+        if (!v.empty()) f.config.emplace_back(k, v);
+    };
+    add("prisma_version", p.prisma_version);
+    add("config_file", p.config_file.value_or(""));
+    add("config_loader", p.config_read_by);
+    add("schema", p.schema_path.value_or(""));
+    add("schema_from", p.schema_source);
+    std::string env_files;
+    for (const auto& e : p.env_files) env_files += (env_files.empty() ? "" : ", ") + e;
+    add("env_files", env_files);
+    add("datasource", p.datasource_name.value_or(""));
+    add("url_from", p.url_source);
+    add("migrations_dir", p.migrations_dir);
+    add("migrations_from", p.migrations_source);
+    std::string notes;
+    for (const auto& n : p.notes) notes += (notes.empty() ? "" : "; ") + n;
+    add("notes", notes);
+    return f;
+}
+
 ratchet::engine cli_context::make_engine() const {
     ratchet::options o;
     o.url = url_;

@@ -4,6 +4,7 @@
 
 #include "prisma_project.hpp"
 
+#include <ratchet/json.hpp>
 #include <ratchet/ratchet.hpp>
 
 #include <CLI/CLI.hpp>
@@ -59,6 +60,8 @@ public:
     [[nodiscard]] const std::string& command() const { return command_; }
     /// Where the URL, schema, config, .env files and migrations came from (for --json).
     [[nodiscard]] const resolved_project& project() const { return project_; }
+    /// The same facts for --json: "target" and "config" of ratchet::to_json's run_facts.
+    [[nodiscard]] ratchet::run_facts facts() const;
     /// Prisma's opening lines (config, env files, schema, `Datasource "db": ...`), no secrets.
     [[nodiscard]] const std::vector<std::string>& opening_lines() const { return opening_lines_; }
 
