@@ -22,15 +22,16 @@ std::string region_from_env() {
 std::string dns_suffix_of(std::string_view region) {
     // The partitions' DNS suffixes (botocore endpoints.json / partitions.json).
     static constexpr std::pair<std::string_view, std::string_view> by_prefix[] = {
-        {"cn-", "amazonaws.com.cn"},   {"us-isob-", "sc2s.sgov.gov"},  {"us-isof-", "csp.hci.ic.gov"},
-        {"us-iso-", "c2s.ic.gov"},     {"eu-isoe-", "cloud.adc-e.uk"}, {"eusc-", "amazonaws.eu"}};
+        {"cn-", "amazonaws.com.cn"}, {"us-isob-", "sc2s.sgov.gov"},  {"us-isof-", "csp.hci.ic.gov"},
+        {"us-iso-", "c2s.ic.gov"},   {"eu-isoe-", "cloud.adc-e.uk"}, {"eusc-", "amazonaws.eu"}};
     for (const auto& [prefix, suffix] : by_prefix) {
         if (region.rfind(prefix, 0) == 0) return std::string(suffix);
     }
     return "amazonaws.com";
 }
 
-std::string endpoint_for(const char* service_env, const std::string& host_prefix, const std::string& region) {
+std::string endpoint_for(const char* service_env, const std::string& host_prefix,
+                         const std::string& region) {
     std::string url = env_or_empty((std::string("AWS_ENDPOINT_URL_") + service_env).c_str());
     if (url.empty()) url = env_or_empty("AWS_ENDPOINT_URL");
     if (url.empty()) url = "https://" + host_prefix + "." + region + "." + dns_suffix_of(region);

@@ -17,6 +17,8 @@ namespace ratchet::lambda {
 [[nodiscard]] std::string to_hex(std::string_view bytes);
 
 /// Lower-case hex SHA-256.
-[[nodiscard]] inline std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
+[[nodiscard]] inline std::string sha256_hex(std::string_view data) {
+    return to_hex(sha256(data));
+}
 
 }  // namespace ratchet::lambda

@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
-#include <vector>
 #include <mutex>
+#include <vector>
 
 namespace ratchet::lambda {
 
@@ -30,9 +30,10 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
     const auto colon = line.find(':');
     if (colon != std::string_view::npos) {
         std::string_view value = line.substr(colon + 1);
-        while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.remove_suffix(1);
-        static_cast<http_response*>(user)->headers.emplace_back(to_lower(trim(line.substr(0, colon))),
-                                                                std::string(trim(value)));
+        while (!value.empty() && (value.back() == '\r' || value.back() == '\n'))
+            value.remove_suffix(1);
+        static_cast<http_response*>(user)->headers.emplace_back(
+            to_lower(trim(line.substr(0, colon))), std::string(trim(value)));
     } else if (line.rfind("HTTP/", 0) == 0) {
         static_cast<http_response*>(user)->headers.clear();  // a new (final) status line
     }
@@ -47,7 +48,8 @@ std::string ca_file() {
     candidates.emplace_back("/etc/pki/tls/certs/ca-bundle.crt");
     candidates.emplace_back("/etc/ssl/certs/ca-certificates.crt");
     const char* root = std::getenv("LAMBDA_TASK_ROOT");
-    candidates.push_back(std::string(root != nullptr ? root : "/var/task") + "/certs/system-ca.pem");
+    candidates.push_back(std::string(root != nullptr ? root : "/var/task") +
+                         "/certs/system-ca.pem");
     for (const auto& c : candidates) {
         std::error_code ec;
         if (!c.empty() && std::filesystem::is_regular_file(c, ec)) return c;
@@ -79,7 +81,6 @@ void set_method_and_body(CURL* c, const http_request& req) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
 }
 
-
 std::string scheme_of(std::string_view url) {
     const auto colon = url.find("://");
     return colon == std::string_view::npos ? std::string{} : to_lower(url.substr(0, colon));
@@ -108,11 +109,12 @@ std::string http_response::header(std::string_view lower_name) const {
 http_response http_send(const http_request& req) {
     // The URL may be a secret (a ResponseURL): errors name the scheme at most.
     if (const std::string scheme = scheme_of(req.url); !scheme_allowed(scheme, req.protocols)) {
-        throw http_transport_error("URL scheme \"" + truncate_utf8(scheme, 16) + "\" is not allowed here (allowed: " +
-                                   req.protocols + ")");
+        throw http_transport_error("URL scheme \"" + truncate_utf8(scheme, 16) +
+                                   "\" is not allowed here (allowed: " + req.protocols + ")");
     }
     if (req.connect_timeout.count() <= 0 || (!req.unlimited && req.total_timeout.count() <= 0)) {
-        throw http_transport_error("no time left for the request (the invoke's deadline has passed)");
+        throw http_transport_error(
+            "no time left for the request (the invoke's deadline has passed)");
     }
     global_init_once();
     curl_ptr c{curl_easy_init(), &curl_easy_cleanup};
@@ -127,7 +129,8 @@ http_response http_send(const http_request& req) {
     curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.connect_timeout.count()));
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req.unlimited ? 0L : static_cast<long>(req.total_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+                     req.unlimited ? 0L : static_cast<long>(req.total_timeout.count()));
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, req.protocols.c_str());
     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, req.protocols.c_str());
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);

@@ -15,7 +15,8 @@ namespace ratchet::lambda {
 struct http_request {
     std::string method = "GET";
     std::string url;
-    std::vector<std::pair<std::string, std::string>> headers;  ///< empty value: send "Name:" (empty)
+    std::vector<std::pair<std::string, std::string>>
+        headers;  ///< empty value: send "Name:" (empty)
     std::string body;
     /// Both limits must be positive: a request with no time left is not sent (a zero would
     /// mean "no limit" to libcurl). unlimited: no total limit (only Runtime API /next).

@@ -20,6 +20,7 @@ struct rds_token_request {
 
 /// `<host>:<port>/?Action=connect&DBUser=..&X-Amz-...&X-Amz-Signature=..` (service rds-db,
 /// signed header host, payload hash of the empty string, X-Amz-Expires=900).
-[[nodiscard]] std::string rds_iam_token(const rds_token_request& r, const sigv4::credentials& creds);
+[[nodiscard]] std::string rds_iam_token(const rds_token_request& r,
+                                        const sigv4::credentials& creds);
 
 }  // namespace ratchet::lambda

@@ -21,7 +21,9 @@ using std::chrono::milliseconds;
 
 constexpr milliseconds connect_timeout{5'000};
 
-std::string clip(std::string_view s) { return truncate_utf8(redact(s), 300); }
+std::string clip(std::string_view s) {
+    return truncate_utf8(redact(s), 300);
+}
 
 /// {"__type":"...#ResourceNotFoundException","message":"..."} → secret_error
 secret_error aws_error(long status, const std::string& body) {
@@ -35,7 +37,8 @@ secret_error aws_error(long status, const std::string& body) {
         message = body;
     }
     type = type.substr(type.find('#') == std::string::npos ? 0 : type.find('#') + 1);
-    return {type, "Secrets Manager GetSecretValue failed: " + type + (message.empty() ? "" : ": " + clip(message))};
+    return {type, "Secrets Manager GetSecretValue failed: " + type +
+                      (message.empty() ? "" : ": " + clip(message))};
 }
 
 std::string secret_string_of(const std::string& body) {
@@ -43,13 +46,15 @@ std::string secret_string_of(const std::string& body) {
     try {
         const json j = json::parse(body);
         if (!j.contains("SecretString") || !j["SecretString"].is_string()) {
-            throw secret_error("InvalidSecret", "the secret has no SecretString (binary secrets are not supported)");
+            throw secret_error("InvalidSecret",
+                               "the secret has no SecretString (binary secrets are not supported)");
         }
         auto s = j["SecretString"].get<std::string>();
         register_secret(s);
         return s;
     } catch (const json::exception&) {
-        throw secret_error("InvalidResponse", "Secrets Manager answered with a body that is not JSON");
+        throw secret_error("InvalidResponse",
+                           "Secrets Manager answered with a body that is not JSON");
     }
 }
 
@@ -57,18 +62,28 @@ http_response send_or_throw(const http_request& req, const std::string& what) {
     try {
         return http_send(req);
     } catch (const http_transport_error& e) {
-        throw secret_error("Unreachable", "cannot reach " + what + " (" + e.what() +
-                                              "); check the route (VPC endpoint or NAT) and the CA file (SSL_CERT_FILE)");
+        throw secret_error(
+            "Unreachable",
+            "cannot reach " + what + " (" + e.what() +
+                "); check the route (VPC endpoint or NAT) and the CA file (SSL_CERT_FILE)");
     }
 }
 
 /// Throttling, server errors and transport failures are worth another try; everything else
 /// (not found, access denied, bad request) is final.
 bool retryable(const secret_error& e) {
-    static constexpr std::string_view transient[] = {
-        "Unreachable", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded",
-        "InternalServiceError", "InternalFailure", "ServiceUnavailable", "HTTP429", "HTTP500",
-        "HTTP502", "HTTP503", "HTTP504"};
+    static constexpr std::string_view transient[] = {"Unreachable",
+                                                     "ThrottlingException",
+                                                     "TooManyRequestsException",
+                                                     "RequestLimitExceeded",
+                                                     "InternalServiceError",
+                                                     "InternalFailure",
+                                                     "ServiceUnavailable",
+                                                     "HTTP429",
+                                                     "HTTP500",
+                                                     "HTTP502",
+                                                     "HTTP503",
+                                                     "HTTP504"};
     return std::find(std::begin(transient), std::end(transient), e.code()) != std::end(transient);
 }
 
@@ -78,11 +93,13 @@ std::string with_retries(milliseconds timeout, F&& attempt) {
     const auto until = std::chrono::steady_clock::now() + timeout;
     auto backoff = milliseconds{100};
     for (int n = 1;; ++n) {
-        const auto left = std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now());
+        const auto left =
+            std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now());
         try {
             return attempt(left);
         } catch (const secret_error& e) {
-            const auto after = std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now());
+            const auto after =
+                std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now());
             if (n >= 3 || !retryable(e) || after <= backoff) throw;
         }
         std::this_thread::sleep_for(backoff);
@@ -94,7 +111,8 @@ std::string via_service(const std::string& secret_id, milliseconds timeout) {
     const std::string region = region_from_env();
     const auto creds = credentials_from_env();
     if (region.empty()) throw secret_error("Configuration", "AWS_REGION is not set");
-    if (creds.access_key_id.empty()) throw secret_error("Configuration", "AWS credentials are not set");
+    if (creds.access_key_id.empty())
+        throw secret_error("Configuration", "AWS credentials are not set");
     const std::string endpoint = endpoint_for("SECRETS_MANAGER", "secretsmanager", region);
     sigv4::request sreq{"POST", "/", {}, {}, json{{"SecretId", secret_id}}.dump()};
     sreq.headers = {{"Host", host_of_url(endpoint)},
@@ -105,13 +123,16 @@ std::string via_service(const std::string& secret_id, milliseconds timeout) {
     s.service = "secretsmanager";
     s.time = std::chrono::system_clock::now();
     (void)sigv4::sign_headers(sreq, creds, s);
-    http_request req{"POST", endpoint + "/", sreq.headers, sreq.body, std::min(connect_timeout, timeout), timeout};
+    http_request req{
+        "POST", endpoint + "/", sreq.headers, sreq.body, std::min(connect_timeout, timeout),
+        timeout};
     const auto resp = send_or_throw(req, "Secrets Manager at " + host_of_url(endpoint));
     if (resp.status != 200) throw aws_error(resp.status, resp.body);
     return secret_string_of(resp.body);
 }
 
-std::string via_extension(const std::string& port, const std::string& secret_id, milliseconds timeout) {
+std::string via_extension(const std::string& port, const std::string& secret_id,
+                          milliseconds timeout) {
     http_request req;
     req.url = "http://localhost:" + port + "/secretsmanager/get?secretId=" + uri_encode(secret_id);
     req.headers = {{"X-Aws-Parameters-Secrets-Token", env_or_empty("AWS_SESSION_TOKEN")}};
@@ -122,8 +143,11 @@ std::string via_extension(const std::string& port, const std::string& secret_id,
         // The extension relays Secrets Manager's error text.
         const bool not_found = resp.body.find("ResourceNotFoundException") != std::string::npos;
         const bool denied = resp.body.find("AccessDenied") != std::string::npos;
-        throw secret_error(not_found ? "ResourceNotFoundException" : denied ? "AccessDeniedException" : "HTTP" + std::to_string(resp.status),
-                           "Parameters and Secrets extension failed (HTTP " + std::to_string(resp.status) + "): " + clip(resp.body));
+        throw secret_error(not_found ? "ResourceNotFoundException"
+                           : denied  ? "AccessDeniedException"
+                                     : "HTTP" + std::to_string(resp.status),
+                           "Parameters and Secrets extension failed (HTTP " +
+                               std::to_string(resp.status) + "): " + clip(resp.body));
     }
     return secret_string_of(resp.body);
 }
@@ -151,7 +175,8 @@ db_secret parse_db_secret(const std::string& secret_string) {
     } catch (const json::exception&) {
         throw secret_error("InvalidSecret", "the secret's SecretString is not a JSON object");
     }
-    if (!j.is_object()) throw secret_error("InvalidSecret", "the secret's SecretString is not a JSON object");
+    if (!j.is_object())
+        throw secret_error("InvalidSecret", "the secret's SecretString is not a JSON object");
     db_secret s;
     s.username = text_field(j, "username");
     s.password = text_field(j, "password");

@@ -35,7 +35,8 @@ struct db_secret {
 
 /// SecretString of secret_id. timeout bounds the whole exchange.
 /// @throws secret_error
-[[nodiscard]] std::string fetch_secret_string(const std::string& secret_id, std::chrono::milliseconds timeout);
+[[nodiscard]] std::string fetch_secret_string(const std::string& secret_id,
+                                              std::chrono::milliseconds timeout);
 
 /// Parses a SecretString (JSON object); registers the password as a secret.
 /// @throws secret_error (code "InvalidSecret") without quoting the content.

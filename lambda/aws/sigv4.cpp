@@ -13,13 +13,17 @@ namespace {
 
 constexpr std::string_view algorithm = "AWS4-HMAC-SHA256";
 
-std::string date_only(const std::string& amz) { return amz.substr(0, 8); }
+std::string date_only(const std::string& amz) {
+    return amz.substr(0, 8);
+}
 
 std::string scope_of(const std::string& amz, const settings& s) {
     return date_only(amz) + "/" + s.region + "/" + s.service + "/aws4_request";
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 /// Trims the value and collapses every run of whitespace inside it (CR and LF included, so an
 /// obs-fold continuation line becomes one space) to a single space, as SigV4 and aws-c-auth do.
@@ -39,8 +43,8 @@ std::string canonical_value(std::string_view v) {
 }
 
 struct canonical_headers_t {
-    std::string block;   ///< "name:value\n" lines
-    std::string signed_; ///< "a;b;c"
+    std::string block;    ///< "name:value\n" lines
+    std::string signed_;  ///< "a;b;c"
 };
 
 canonical_headers_t canonical_headers(const std::vector<field>& headers) {
@@ -70,8 +74,8 @@ result finish(const std::string& creq, const std::string& amz, const credentials
               const settings& s) {
     result r;
     r.canonical_request = creq;
-    r.string_to_sign = std::string(algorithm) + "\n" + amz + "\n" + scope_of(amz, s) + "\n" +
-                       sha256_hex(creq);
+    r.string_to_sign =
+        std::string(algorithm) + "\n" + amz + "\n" + scope_of(amz, s) + "\n" + sha256_hex(creq);
     std::string key = hmac_sha256("AWS4" + creds.secret_access_key, date_only(amz));
     key = hmac_sha256(key, s.region);
     key = hmac_sha256(key, s.service);
@@ -107,7 +111,8 @@ std::string canonical_uri(const std::string& path, bool normalize) {
     }
     std::string out;
     for (const auto& seg : segments) {
-        out += '/';  // appended separately: `"/" + str` trips GCC 12's -Wrestrict at -O3 (PR 105329)
+        out +=
+            '/';  // appended separately: `"/" + str` trips GCC 12's -Wrestrict at -O3 (PR 105329)
         out += uri_encode(seg);
     }
     const bool trailing = path.size() > 1 && path.back() == '/' && !segments.empty();
@@ -143,14 +148,16 @@ result sign_headers(request& req, const credentials& creds, const settings& s) {
     req.headers.emplace_back("X-Amz-Date", amz);
     if (s.sign_body) req.headers.emplace_back("x-amz-content-sha256", payload_hash);
     const bool token = !creds.session_token.empty();
-    if (token && !s.omit_session_token) req.headers.emplace_back("X-Amz-Security-Token", creds.session_token);
+    if (token && !s.omit_session_token)
+        req.headers.emplace_back("X-Amz-Security-Token", creds.session_token);
     const auto h = canonical_headers(req.headers);
     result r = finish(canonical_request(req, s, req.query, h, payload_hash), amz, creds, s);
-    if (token && s.omit_session_token) req.headers.emplace_back("X-Amz-Security-Token", creds.session_token);
-    req.headers.emplace_back("Authorization", std::string(algorithm) + " Credential=" +
-                                                  creds.access_key_id + "/" + scope_of(amz, s) +
-                                                  ", SignedHeaders=" + h.signed_ +
-                                                  ", Signature=" + r.signature);
+    if (token && s.omit_session_token)
+        req.headers.emplace_back("X-Amz-Security-Token", creds.session_token);
+    req.headers.emplace_back("Authorization",
+                             std::string(algorithm) + " Credential=" + creds.access_key_id + "/" +
+                                 scope_of(amz, s) + ", SignedHeaders=" + h.signed_ +
+                                 ", Signature=" + r.signature);
     return r;
 }
 
@@ -163,9 +170,11 @@ result presign(request& req, const credentials& creds, const settings& s) {
     req.query.emplace_back("X-Amz-Date", amz);
     req.query.emplace_back("X-Amz-Expires", std::to_string(s.expires.count()));
     req.query.emplace_back("X-Amz-SignedHeaders", h.signed_);
-    if (token && !s.omit_session_token) req.query.emplace_back("X-Amz-Security-Token", creds.session_token);
+    if (token && !s.omit_session_token)
+        req.query.emplace_back("X-Amz-Security-Token", creds.session_token);
     result r = finish(canonical_request(req, s, req.query, h, sha256_hex(req.body)), amz, creds, s);
-    if (token && s.omit_session_token) req.query.emplace_back("X-Amz-Security-Token", creds.session_token);
+    if (token && s.omit_session_token)
+        req.query.emplace_back("X-Amz-Security-Token", creds.session_token);
     req.query.emplace_back("X-Amz-Signature", r.signature);
     return r;
 }

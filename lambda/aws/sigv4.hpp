@@ -32,10 +32,10 @@ struct settings {
     std::string region;
     std::string service;
     std::chrono::system_clock::time_point time;
-    bool normalize_path = true;       ///< false only for S3-style services
-    bool sign_body = false;           ///< add x-amz-content-sha256
-    bool omit_session_token = false;  ///< token added after signing (not signed)
-    std::chrono::seconds expires{900}; ///< pre-signed URLs only
+    bool normalize_path = true;         ///< false only for S3-style services
+    bool sign_body = false;             ///< add x-amz-content-sha256
+    bool omit_session_token = false;    ///< token added after signing (not signed)
+    std::chrono::seconds expires{900};  ///< pre-signed URLs only
 };
 
 /// Intermediate and final results, for diagnostics and tests.

@@ -16,7 +16,9 @@ using json = nlohmann::json;
 
 constexpr std::string_view cut_marker = "... [truncated]";
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string dump(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 std::string reason_of(const outcome& o) {
     std::string reason = o.reason;
@@ -30,14 +32,17 @@ std::string reason_of(const outcome& o) {
 void cut_identifiers(json& body) {
     for (int guard = 0; guard < 64 && dump(body).size() > max_cfn_body_bytes; ++guard) {
         std::string* longest = nullptr;
-        for (const char* key : {"PhysicalResourceId", "StackId", "RequestId", "LogicalResourceId"}) {
+        for (const char* key :
+             {"PhysicalResourceId", "StackId", "RequestId", "LogicalResourceId"}) {
             auto& v = body[key].get_ref<std::string&>();
             if (longest == nullptr || v.size() > longest->size()) longest = &v;
         }
         const std::size_t over = dump(body).size() - max_cfn_body_bytes;
-        *longest = truncate_utf8(*longest, longest->size() > over + 16 ? longest->size() - over - 16 : 0, "");
+        *longest = truncate_utf8(*longest,
+                                 longest->size() > over + 16 ? longest->size() - over - 16 : 0, "");
     }
-    log_line("error", "the event's identifiers alone exceed CloudFormation's response limit; they were cut");
+    log_line("error",
+             "the event's identifiers alone exceed CloudFormation's response limit; they were cut");
 }
 
 /// CloudFormation's ResponseURLs are https (pre-signed S3); plain http only to this machine
@@ -57,7 +62,8 @@ std::string response_url_protocols(const std::string& url) {
 
 }  // namespace
 
-std::string longest_fitting_prefix(const std::string& text, const std::function<bool(const std::string&)>& fits) {
+std::string longest_fitting_prefix(const std::string& text,
+                                   const std::function<bool(const std::string&)>& fits) {
     if (fits(text)) return text;
     // Binary search on the byte budget; the encoded size grows with the prefix.
     std::size_t lo = 0;
@@ -99,16 +105,18 @@ std::string cfn_response_body(const cfn_event& e, const outcome& o) {
     return dump(body);
 }
 
-std::string framework_failure_body(const cfn_event& e, const lambda_error& err, std::string_view function_name) {
+std::string framework_failure_body(const cfn_event& e, const lambda_error& err,
+                                   std::string_view function_name) {
     std::string reason = err.message + "\n\nLogs: /aws/lambda/" + std::string(function_name) + "\n";
     for (std::size_t i = 1; i < err.trace.size(); ++i) reason += "\n" + err.trace[i];
-    const json body{{"Status", "FAILED"},
-                    {"Reason", reason},
-                    {"StackId", e.stack_id},
-                    {"RequestId", e.request_id},
-                    {"PhysicalResourceId",
-                     e.physical_resource_id.empty() ? std::string(create_failed_marker) : e.physical_resource_id},
-                    {"LogicalResourceId", e.logical_resource_id}};
+    const json body{
+        {"Status", "FAILED"},
+        {"Reason", reason},
+        {"StackId", e.stack_id},
+        {"RequestId", e.request_id},
+        {"PhysicalResourceId", e.physical_resource_id.empty() ? std::string(create_failed_marker)
+                                                              : e.physical_resource_id},
+        {"LogicalResourceId", e.logical_resource_id}};
     return dump(body);
 }
 
@@ -179,9 +187,11 @@ bool put_cfn_response(const cfn_event& e, const std::string& body, int attempts,
         try {
             const auto resp = http_send(req);
             if (resp.status == 200) return true;
-            log_line("warn", "ResponseURL answered HTTP " + std::to_string(resp.status), {{"attempt", attempt}});
+            log_line("warn", "ResponseURL answered HTTP " + std::to_string(resp.status),
+                     {{"attempt", attempt}});
         } catch (const http_transport_error& err) {
-            log_line("warn", std::string("cannot PUT to the ResponseURL: ") + err.what(), {{"attempt", attempt}});
+            log_line("warn", std::string("cannot PUT to the ResponseURL: ") + err.what(),
+                     {{"attempt", attempt}});
         }
         if (attempt == attempts || std::chrono::system_clock::now() + backoff >= give_up_at) break;
         std::this_thread::sleep_for(backoff);

@@ -26,8 +26,10 @@ inline constexpr std::size_t max_cfn_body_bytes = 4'096;
 /// Longest Lambda function name; the framework's Reason names the function, we assume the worst.
 inline constexpr std::size_t max_function_name_bytes = 64;
 
-/// The marker the CDK framework puts in place of a missing PhysicalResourceId after a failed Create.
-inline constexpr std::string_view create_failed_marker = "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED";
+/// The marker the CDK framework puts in place of a missing PhysicalResourceId after a failed
+/// Create.
+inline constexpr std::string_view create_failed_marker =
+    "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED";
 
 /// The direct-mode body, at most max_cfn_body_bytes.
 [[nodiscard]] std::string cfn_response_body(const cfn_event& e, const outcome& o);
@@ -54,8 +56,8 @@ struct lambda_error {
 
 /// The longest start of text (cut at a UTF-8 boundary, marker appended when cut) for which
 /// fits() holds; "" when none does.
-[[nodiscard]] std::string longest_fitting_prefix(const std::string& text,
-                                                 const std::function<bool(const std::string&)>& fits);
+[[nodiscard]] std::string longest_fitting_prefix(
+    const std::string& text, const std::function<bool(const std::string&)>& fits);
 
 /// PUTs body to e.response_url: up to `attempts` tries, backoff 1 s, 2 s, 4 s..., every try
 /// and every wait bounded by give_up_at (nothing is sent once it has passed). @return true on

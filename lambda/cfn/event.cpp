@@ -74,9 +74,12 @@ command_event parse_command(const json& j) {
 
 std::string_view to_string(request_type t) noexcept {
     switch (t) {
-        case request_type::create: return "Create";
-        case request_type::update: return "Update";
-        case request_type::del: return "Delete";
+        case request_type::create:
+            return "Create";
+        case request_type::update:
+            return "Update";
+        case request_type::del:
+            return "Delete";
     }
     return "?";
 }
@@ -88,9 +91,11 @@ event parse_event(const std::string& payload) {
         // The callback parser keeps its own stack (no recursion); refusing deep values here
         // keeps every later recursive walk (dump, copies, logs) shallow.
         j = json::parse(payload, [](int depth, json::parse_event_t ev, json&) {
-            if ((ev == json::parse_event_t::object_start || ev == json::parse_event_t::array_start) &&
+            if ((ev == json::parse_event_t::object_start ||
+                 ev == json::parse_event_t::array_start) &&
                 depth >= max_event_depth) {
-                throw bad_event("event nested deeper than " + std::to_string(max_event_depth) + " levels");
+                throw bad_event("event nested deeper than " + std::to_string(max_event_depth) +
+                                " levels");
             }
             return true;
         });
@@ -108,7 +113,8 @@ std::optional<cfn_event> salvage_cfn_event(const std::string& payload) noexcept 
         // Only top-level scalars are kept: whatever made the full parse fail (depth, types)
         // is discarded without recursion.
         const json j = json::parse(
-            payload, [](int depth, json::parse_event_t ev, json&) {
+            payload,
+            [](int depth, json::parse_event_t ev, json&) {
                 return !(depth >= 1 && (ev == json::parse_event_t::object_start ||
                                         ev == json::parse_event_t::array_start));
             },

@@ -13,7 +13,6 @@
 
 namespace ratchet::lambda {
 
-
 enum class request_type { create, update, del };
 
 struct cfn_event {
@@ -25,7 +24,7 @@ struct cfn_event {
     std::string resource_type;
     std::string service_token;
     std::string physical_resource_id;  ///< empty on Create
-    properties props;              ///< raw, for logs
+    properties props;                  ///< raw, for logs
     properties old_props;
     resource_properties resource;  ///< props, typed (physical_id filled in by the invoke)
 };

@@ -1,10 +1,10 @@
 #include "cfn/outcome.hpp"
 
-#include "handler/db_config.hpp"
-#include "cfn/event.hpp"
 #include "aws/redact.hpp"
 #include "aws/secrets.hpp"
 #include "aws/text.hpp"
+#include "cfn/event.hpp"
+#include "handler/db_config.hpp"
 
 #include <ratchet/error.hpp>
 
@@ -16,22 +16,33 @@ namespace {
 
 std::string type_of(const ratchet::error& e) {
     switch (e.code()) {
-        case errc::connection: return "ConnectionFailed";
-        case errc::lock_timeout: return "LockTimeout";
-        case errc::migration_failed: return "MigrationFailed";
-        case errc::deadline_exceeded: return "DeadlineExceeded";
-        case errc::failed_migrations: return "FailedMigrations";
-        case errc::invalid_input: return "InvalidInput";
-        case errc::commit_in_doubt: return "CommitInDoubt";
-        case errc::internal: return "InternalError";
-        default: return "MigrationError";
+        case errc::connection:
+            return "ConnectionFailed";
+        case errc::lock_timeout:
+            return "LockTimeout";
+        case errc::migration_failed:
+            return "MigrationFailed";
+        case errc::deadline_exceeded:
+            return "DeadlineExceeded";
+        case errc::failed_migrations:
+            return "FailedMigrations";
+        case errc::invalid_input:
+            return "InvalidInput";
+        case errc::commit_in_doubt:
+            return "CommitInDoubt";
+        case errc::internal:
+            return "InternalError";
+        default:
+            return "MigrationError";
     }
 }
 
-outcome from_ratchet_error(std::string physical_id, const ratchet::error& e, const std::string& stage) {
+outcome from_ratchet_error(std::string physical_id, const ratchet::error& e,
+                           const std::string& stage) {
     const std::string what = e.what();
     std::string msg = "[" + std::string(e.code_name()) + "] ";
-    if (!e.migration().empty() && what.find(e.migration()) == std::string::npos) msg += "migration " + e.migration() + ": ";
+    if (!e.migration().empty() && what.find(e.migration()) == std::string::npos)
+        msg += "migration " + e.migration() + ": ";
     msg += what;
     if (e.code() == errc::deadline_exceeded) {
         if (e.migration().empty()) msg += " (while " + stage + ")";
@@ -52,7 +63,8 @@ outcome delete_success(const cfn_event& e) {
     return o;
 }
 
-outcome failure(std::string physical_id, std::string type, std::string message, std::vector<std::string> trace) {
+outcome failure(std::string physical_id, std::string type, std::string message,
+                std::vector<std::string> trace) {
     outcome o;
     o.ok = false;
     o.physical_id = std::move(physical_id);
@@ -69,12 +81,14 @@ outcome failure_from_current_exception(std::string physical_id, const std::strin
     } catch (const ratchet::error& e) {
         return from_ratchet_error(std::move(physical_id), e, stage);
     } catch (const bad_event& e) {
-        return failure(std::move(physical_id), "InvalidEvent", std::string("invalid event: ") + e.what());
+        return failure(std::move(physical_id), "InvalidEvent",
+                       std::string("invalid event: ") + e.what());
     } catch (const config_error& e) {
-        return failure(std::move(physical_id), "ConfigurationError", std::string("configuration: ") + e.what());
+        return failure(std::move(physical_id), "ConfigurationError",
+                       std::string("configuration: ") + e.what());
     } catch (const secret_error& e) {
-        return failure(std::move(physical_id), "SecretError", std::string("database secret: ") + e.what(),
-                       {"code: " + e.code()});
+        return failure(std::move(physical_id), "SecretError",
+                       std::string("database secret: ") + e.what(), {"code: " + e.code()});
     } catch (const std::exception& e) {
         return failure(std::move(physical_id), "InternalError", "while " + stage + ": " + e.what());
     } catch (...) {

@@ -15,16 +15,17 @@ inline constexpr std::size_t max_reason_bytes = 16'000;
 
 struct outcome {
     bool ok = true;
-    std::string physical_id;                            ///< custom resources only
-    nlohmann::json data = nlohmann::json::object();     ///< CloudFormation Data, or a command's result
-    std::string error_type;                             ///< e.g. "MigrationFailed" (when !ok)
-    std::string reason;                                 ///< clean, redacted, short (when !ok); warnings when ok
-    std::vector<std::string> trace;                     ///< short context lines (when !ok)
+    std::string physical_id;                         ///< custom resources only
+    nlohmann::json data = nlohmann::json::object();  ///< CloudFormation Data, or a command's result
+    std::string error_type;                          ///< e.g. "MigrationFailed" (when !ok)
+    std::string reason;              ///< clean, redacted, short (when !ok); warnings when ok
+    std::vector<std::string> trace;  ///< short context lines (when !ok)
 };
 
 /// A failure outcome from the exception being handled (call inside a catch block).
 /// The message is redacted and cut to max_reason_bytes.
-[[nodiscard]] outcome failure_from_current_exception(std::string physical_id, const std::string& stage);
+[[nodiscard]] outcome failure_from_current_exception(std::string physical_id,
+                                                     const std::string& stage);
 
 struct cfn_event;
 

@@ -26,7 +26,8 @@ std::string function_identity_of(std::string_view arn) {
         if (colon == std::string_view::npos) break;
         rest.remove_prefix(colon + 1);
     }
-    if (parts.size() < 7 || parts[0] != "arn" || parts[2] != "lambda" || parts[5] != "function") return {};
+    if (parts.size() < 7 || parts[0] != "arn" || parts[2] != "lambda" || parts[5] != "function")
+        return {};
     for (const auto p : {parts[1], parts[3], parts[4], parts[6]}) {
         if (p.empty()) return {};
     }

@@ -21,10 +21,10 @@ enum class response_setting { automatic, provider, direct };
 
 /// Rule for auto: direct iff the event carries a ResponseURL AND its ServiceToken is this very
 /// function: the same partition, region, account and function name as the
-/// Lambda-Runtime-Invoked-Function-Arn header (qualifier ignored). Behind the CDK Provider the ServiceToken is the framework's onEvent
-/// function (a different name) - that is the provider marker - so the framework answers.
-/// Any doubt (missing ServiceToken or ARN) chooses provider: the adapter then only answers
-/// Lambda, so it can never answer CloudFormation a second time.
+/// Lambda-Runtime-Invoked-Function-Arn header (qualifier ignored). Behind the CDK Provider the
+/// ServiceToken is the framework's onEvent function (a different name) - that is the provider
+/// marker - so the framework answers. Any doubt (missing ServiceToken or ARN) chooses provider: the
+/// adapter then only answers Lambda, so it can never answer CloudFormation a second time.
 /// @throws bad_event for an unknown setting value.
 [[nodiscard]] response_mode choose_response_mode(std::string_view setting, const cfn_event& e,
                                                  const std::string& invoked_function_arn);

@@ -6,7 +6,8 @@ namespace ratchet::lambda {
 
 std::filesystem::path migrations_dir() {
     if (const auto dir = env_or_empty("RATCHET_MIGRATIONS_DIR"); !dir.empty()) return dir;
-    if (const auto root = env_or_empty("LAMBDA_TASK_ROOT"); !root.empty()) return std::filesystem::path(root) / "migrations";
+    if (const auto root = env_or_empty("LAMBDA_TASK_ROOT"); !root.empty())
+        return std::filesystem::path(root) / "migrations";
     std::error_code ec;
     const auto exe_dir = std::filesystem::read_symlink("/proc/self/exe", ec).parent_path();
     if (std::filesystem::is_directory(exe_dir / "migrations", ec)) return exe_dir / "migrations";

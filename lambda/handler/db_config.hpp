@@ -27,8 +27,8 @@ namespace ratchet::lambda {
 struct db_config {
     std::string url;  ///< for ratchet::options::url - contains the password: never log it
     std::optional<std::string> schema;
-    std::string source;       ///< "DATABASE_URL", "secretsmanager", "extension", "iam" (for logs)
-    std::string host;         ///< for messages
+    std::string source;  ///< "DATABASE_URL", "secretsmanager", "extension", "iam" (for logs)
+    std::string host;    ///< for messages
 };
 
 /// Configuration is missing or contradictory. what() is safe to answer.
@@ -39,7 +39,8 @@ public:
 
 /// Resolves credentials (may call Secrets Manager; timeout bounds that call).
 /// @throws config_error, secret_error
-[[nodiscard]] db_config resolve_db_config(const resource_properties& p, std::chrono::milliseconds timeout);
+[[nodiscard]] db_config resolve_db_config(const resource_properties& p,
+                                          std::chrono::milliseconds timeout);
 
 /// The stable PhysicalResourceId, computed from properties and environment only (no network,
 /// no secret): ratchet:<host>:<port>/<db>/<schema>. Unknown parts read "unknown". Computed

@@ -17,8 +17,8 @@ std::chrono::milliseconds configured_lock_timeout(std::chrono::milliseconds fall
 
 }  // namespace
 
-ratchet::options make_engine_options(const db_config& cfg, const bundle& b, const time_budget& budget,
-                                     progress& prog) {
+ratchet::options make_engine_options(const db_config& cfg, const bundle& b,
+                                     const time_budget& budget, progress& prog) {
     ratchet::options o;
     o.url = cfg.url;
     o.schema = cfg.schema;
@@ -28,11 +28,13 @@ ratchet::options make_engine_options(const db_config& cfg, const bundle& b, cons
     const auto now = clock::now();
     const auto left = budget.left(now, std::chrono::hours{24});
     o.lock_timeout = std::min(configured_lock_timeout(o.lock_timeout), left);
-    const auto left_s = static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(left).count());
+    const auto left_s =
+        static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(left).count());
     o.connect_timeout_seconds = std::clamp(left_s, 2, o.connect_timeout_seconds);
     o.on_log = [&prog](ratchet::log_level level, std::string_view message) {
         if (level >= ratchet::log_level::info) prog.set(std::string(message));
-        if (level >= ratchet::log_level::debug) log_line(ratchet::to_string(level), message, {{"source", "engine"}});
+        if (level >= ratchet::log_level::debug)
+            log_line(ratchet::to_string(level), message, {{"source", "engine"}});
     };
     return o;
 }

@@ -23,6 +23,7 @@
 namespace ratchet::lambda {
 
 [[nodiscard]] outcome handle_cfn(const cfn_event& e, const time_budget& budget, progress& prog);
-[[nodiscard]] outcome handle_command(const command_event& c, const time_budget& budget, progress& prog);
+[[nodiscard]] outcome handle_command(const command_event& c, const time_budget& budget,
+                                     progress& prog);
 
 }  // namespace ratchet::lambda

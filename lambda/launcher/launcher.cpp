@@ -2,12 +2,12 @@
 // runtime (bin/bootstrap) with the dynamic loader and libraries shipped in lib/, so nothing
 // is taken from the Lambda image (provided.al2023 has glibc 2.34; we are built against 2.36).
 // Static, so it needs neither a shell nor any library of the image.
+#include <unistd.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <unistd.h>
 
 namespace {
 
@@ -32,7 +32,8 @@ int main() {
     const std::string libs = root + "/lib";
     const std::string program = root + "/bin/bootstrap";
     char* const argv[] = {const_cast<char*>(loader.c_str()), const_cast<char*>("--library-path"),
-                          const_cast<char*>(libs.c_str()), const_cast<char*>(program.c_str()), nullptr};
+                          const_cast<char*>(libs.c_str()), const_cast<char*>(program.c_str()),
+                          nullptr};
     ::execv(loader.c_str(), argv);
     std::fprintf(stderr, "bootstrap: cannot exec %s: %s\n", loader.c_str(), std::strerror(errno));
     return 127;

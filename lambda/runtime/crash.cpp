@@ -33,7 +33,7 @@ constexpr int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 
 // Everything the signal handler touches is prepared in advance: no allocation in the handler.
 std::atomic<int> armed_fd{-1};
-std::vector<std::string> exec_args;  // the command that restarts this bootstrap
+std::vector<std::string> exec_args;   // the command that restarts this bootstrap
 std::vector<std::string> armed_args;  // exec_args + "--answer-crash" <fd> <signal placeholder>
 std::vector<char*> armed_argv;        // pointers into armed_args, null-terminated
 char stage_buf[256];
@@ -84,7 +84,8 @@ std::vector<std::string> restart_command(const char* argv0) {
     std::error_code ec;
     const fs::path program = argv0 != nullptr ? fs::path(argv0) : fs::path();
     const fs::path loader = program.parent_path().parent_path() / "lib" / "ld-linux-x86-64.so.2";
-    if (program.is_absolute() && program.parent_path().filename() == "bin" && fs::exists(loader, ec)) {
+    if (program.is_absolute() && program.parent_path().filename() == "bin" &&
+        fs::exists(loader, ec)) {
         return {loader.string(), "--library-path", loader.parent_path().string(), program.string()};
     }
     const fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -171,17 +172,20 @@ bool answer_crash_if_asked(int argc, char** argv) {
     std::string text;
     char buf[4096];
     ::lseek(fd, 0, SEEK_SET);
-    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;)
+        text.append(buf, static_cast<std::size_t>(n));
     ::close(fd);
     const auto nl = text.find('\n');
-    const std::string stage = nl == std::string::npos ? "handling the request" : text.substr(nl + 1);
+    const std::string stage =
+        nl == std::string::npos ? "handling the request" : text.substr(nl + 1);
     try {
         const json j = json::parse(text.substr(0, nl));
         std::optional<cfn_event> cfn;
         if (j.contains("cfn")) {
             const json& c = j["cfn"];
             cfn_event e;
-            e.type = c.value("RequestType", "") == "Delete" ? request_type::del : request_type::create;
+            e.type =
+                c.value("RequestType", "") == "Delete" ? request_type::del : request_type::create;
             e.response_url = c.value("ResponseURL", "");
             e.stack_id = c.value("StackId", "");
             e.request_id = c.value("RequestId", "");
@@ -193,22 +197,28 @@ bool answer_crash_if_asked(int argc, char** argv) {
         const std::string request_id = j.value("requestId", "");
         set_log_request_id(request_id);
         const char* name = sigabbrev_np(sig);
-        const std::string signal_name = name != nullptr ? std::string("SIG") + name : "signal " + std::to_string(sig);
-        log_line("error", "the bootstrap crashed (" + signal_name + ") mid-invoke; answering from a fresh process",
+        const std::string signal_name =
+            name != nullptr ? std::string("SIG") + name : "signal " + std::to_string(sig);
+        log_line("error",
+                 "the bootstrap crashed (" + signal_name +
+                     ") mid-invoke; answering from a fresh process",
                  {{"stage", stage}});
         const auto deadline_ms = j.value("deadlineMs", static_cast<long long>(0));
-        const auto give_up = deadline_ms > 0 ? std::chrono::system_clock::time_point{std::chrono::milliseconds{
-                                                   deadline_ms - 250}}
-                                             : std::chrono::system_clock::now() + std::chrono::seconds{30};
+        const auto give_up = deadline_ms > 0
+                                 ? std::chrono::system_clock::time_point{std::chrono::milliseconds{
+                                       deadline_ms - 250}}
+                                 : std::chrono::system_clock::now() + std::chrono::seconds{30};
         runtime_api api(env_or_empty("AWS_LAMBDA_RUNTIME_API"));
-        responder answer(api, request_id, cfn, j.value("direct", false) ? response_mode::direct : response_mode::provider,
+        responder answer(api, request_id, cfn,
+                         j.value("direct", false) ? response_mode::direct : response_mode::provider,
                          give_up);
-        const outcome o = cfn && cfn->type == request_type::del
-                              ? delete_success(*cfn)
-                              : failure(j.value("physicalId", ""), "Crashed",
-                                        "the bootstrap crashed (" + signal_name + ") while " + stage +
-                                            "; nothing after the last committed migration was applied; see the "
-                                            "function's log");
+        const outcome o =
+            cfn && cfn->type == request_type::del
+                ? delete_success(*cfn)
+                : failure(j.value("physicalId", ""), "Crashed",
+                          "the bootstrap crashed (" + signal_name + ") while " + stage +
+                              "; nothing after the last committed migration was applied; see the "
+                              "function's log");
         answer.deliver(o);
         clear_invoke_secrets();
     } catch (const std::exception& e) {

@@ -1,11 +1,11 @@
 #include "runtime/invoke.hpp"
 
 #include "aws/aws_env.hpp"
+#include "aws/redact.hpp"
 #include "handler/db_config.hpp"
 #include "handler/handler.hpp"
 #include "runtime/crash.hpp"
 #include "runtime/log.hpp"
-#include "aws/redact.hpp"
 #include "runtime/responder.hpp"
 #include "runtime/watchdog.hpp"
 
@@ -21,20 +21,25 @@ using json = nlohmann::json;
 
 json describe(const cfn_event& e) {
     json props(e.props);
-    return {{"requestType", to_string(e.type)}, {"logicalResourceId", e.logical_resource_id},
-            {"stackId", e.stack_id}, {"cfnRequestId", e.request_id}, {"physicalResourceId", e.physical_resource_id},
+    return {{"requestType", to_string(e.type)},
+            {"logicalResourceId", e.logical_resource_id},
+            {"stackId", e.stack_id},
+            {"cfnRequestId", e.request_id},
+            {"physicalResourceId", e.physical_resource_id},
             {"resourceProperties", props}};
 }
 
 void log_outcome(const outcome& o, clock::time_point started) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started).count();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started).count();
     json fields{{"ok", o.ok}, {"physicalResourceId", o.physical_id}, {"durationMs", ms}};
     if (!o.ok) {
         fields["errorType"] = o.error_type;
         fields["trace"] = o.trace;
     }
     if (o.ok && !o.data.is_null() && o.data.size() < 50) fields["data"] = o.data;
-    log_line(o.ok ? "info" : "error", o.ok ? "invoke succeeded" : "invoke failed: " + o.reason, fields);
+    log_line(o.ok ? "info" : "error", o.ok ? "invoke succeeded" : "invoke failed: " + o.reason,
+             fields);
 }
 
 outcome handle(const event& ev, const time_budget& budget, progress& prog) {
@@ -50,11 +55,13 @@ clock::time_point deadline_of(const invocation& inv, clock::time_point started) 
     if (inv.deadline) return *inv.deadline;
     long seconds = 900;
     try {
-        if (const auto t = env_or_empty("AWS_LAMBDA_FUNCTION_TIMEOUT"); !t.empty()) seconds = std::stol(t);
+        if (const auto t = env_or_empty("AWS_LAMBDA_FUNCTION_TIMEOUT"); !t.empty())
+            seconds = std::stol(t);
     } catch (const std::exception&) {
     }
     seconds = std::clamp(seconds, 1L, 900L);
-    log_line("warn", "no Lambda-Runtime-Deadline-Ms header; assuming a timeout of " + std::to_string(seconds) + " s");
+    log_line("warn", "no Lambda-Runtime-Deadline-Ms header; assuming a timeout of " +
+                         std::to_string(seconds) + " s");
     return started + std::chrono::seconds{seconds};
 }
 
@@ -81,10 +88,13 @@ void run_invocation(runtime_api& api, const invocation& inv) {
         cfn = salvage_cfn_event(inv.payload);
         if (cfn && cfn->type == request_type::del) {
             // A FAILED Delete blocks the stack: whatever else is wrong with it, it succeeds.
-            log_line("warn", "Delete event not fully readable; answering SUCCESS with its PhysicalResourceId");
+            log_line(
+                "warn",
+                "Delete event not fully readable; answering SUCCESS with its PhysicalResourceId");
             early = delete_success(*cfn);
         } else {
-            early = failure_from_current_exception(cfn ? cfn->physical_resource_id : "", "reading the event");
+            early = failure_from_current_exception(cfn ? cfn->physical_resource_id : "",
+                                                   "reading the event");
         }
     }
     if (cfn) register_secret(cfn->response_url);
@@ -96,21 +106,25 @@ void run_invocation(runtime_api& api, const invocation& inv) {
         const bool valid = parse_response_setting(setting).has_value();
         mode = choose_response_mode(valid ? setting : "auto", *cfn, inv.function_arn);
         if (!valid && !early) {
-            early = cfn->type == request_type::del
-                        ? delete_success(*cfn)
-                        : failure(cfn->type == request_type::update ? cfn->physical_resource_id : "",
-                                  "ConfigurationError", "RATCHET_RESPONSE_MODE must be provider, direct or auto");
+            early =
+                cfn->type == request_type::del
+                    ? delete_success(*cfn)
+                    : failure(cfn->type == request_type::update ? cfn->physical_resource_id : "",
+                              "ConfigurationError",
+                              "RATCHET_RESPONSE_MODE must be provider, direct or auto");
         }
     }
-    log_line("info", "invoke", {{"mode", mode == response_mode::direct ? "direct" : "provider"},
-                                {"event", cfn && ev ? describe(*cfn) : json(ev ? "command" : "unreadable")}});
+    log_line("info", "invoke",
+             {{"mode", mode == response_mode::direct ? "direct" : "provider"},
+              {"event", cfn && ev ? describe(*cfn) : json(ev ? "command" : "unreadable")}});
     // The answer's PUT ends before Lambda's deadline (its limits are clamped to give_up).
     const auto give_up = *budget.hard - std::chrono::milliseconds{250};
     responder answer(api, inv.request_id, cfn, mode, give_up);
     // What the watchdog and the crash path answer with: the id CloudFormation gave (Update,
     // Delete), else the one computed from the properties.
-    const std::string wd_id =
-        cfn ? (cfn->physical_resource_id.empty() ? cfn->resource.physical_id : cfn->physical_resource_id) : "";
+    const std::string wd_id = cfn ? (cfn->physical_resource_id.empty() ? cfn->resource.physical_id
+                                                                       : cfn->physical_resource_id)
+                                  : "";
     arm_crash_answer({inv.request_id, cfn, mode, wd_id, budget.hard});
     watchdog guard(early ? std::nullopt : budget.watchdog, answer, prog, wd_id);
     const outcome o = early ? *early : handle(*ev, budget, prog);

@@ -47,7 +47,8 @@ void log_line(std::string_view level, std::string_view message, const nlohmann::
     // Redact the raw strings, then encode: an escaped secret (a quote, a backslash, a control
     // character in it) no longer matches the registered value.
     redact_json(line);
-    const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    const std::string text =
+        line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     std::fwrite(text.data(), 1, text.size(), stderr);
     std::fflush(stderr);
 }

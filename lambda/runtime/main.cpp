@@ -1,20 +1,20 @@
 // bootstrap: the ratchet custom runtime for AWS Lambda (provided.al2023).
 #include "aws/aws_env.hpp"
-#include "handler/bundle.hpp"
-#include "runtime/invoke.hpp"
-#include "runtime/log.hpp"
 #include "aws/redact.hpp"
 #include "cfn/response_mode.hpp"
+#include "handler/bundle.hpp"
 #include "runtime/crash.hpp"
+#include "runtime/invoke.hpp"
+#include "runtime/log.hpp"
 #include "runtime/runtime_api.hpp"
 
 #include <ratchet/version.hpp>
 
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
-#include <cstdio>
 #include <thread>
 
 namespace {
@@ -30,7 +30,8 @@ std::optional<invocation> next_event(runtime_api& api) {
             log_line("error", std::string(e.what()) + ": exiting");
             return std::nullopt;
         } catch (const std::exception& e) {
-            log_line("error", std::string("Runtime API /next failed: ") + e.what(), {{"attempt", attempt}});
+            log_line("error", std::string("Runtime API /next failed: ") + e.what(),
+                     {{"attempt", attempt}});
             std::this_thread::sleep_for(std::chrono::milliseconds{200 * attempt});
         }
     }
@@ -63,7 +64,9 @@ int main(int argc, char** argv) {
 #endif
     const std::string endpoint = env_or_empty("AWS_LAMBDA_RUNTIME_API");
     if (endpoint.empty()) {
-        std::fputs("bootstrap: AWS_LAMBDA_RUNTIME_API is not set (this program runs inside AWS Lambda)\n", stderr);
+        std::fputs(
+            "bootstrap: AWS_LAMBDA_RUNTIME_API is not set (this program runs inside AWS Lambda)\n",
+            stderr);
         return 2;
     }
     // A restart after a crash answers the interrupted invoke first, then carries on.
@@ -72,10 +75,12 @@ int main(int argc, char** argv) {
     // Not an init error: in direct mode nobody would answer CloudFormation. Each invoke
     // answers FAILED naming the setting instead (invoke.cpp).
     if (!parse_response_setting(env_or_empty("RATCHET_RESPONSE_MODE"))) {
-        log_line("error", "RATCHET_RESPONSE_MODE must be provider, direct or auto; every request will fail");
+        log_line("error",
+                 "RATCHET_RESPONSE_MODE must be provider, direct or auto; every request will fail");
     }
     log_line("info", "ratchet Lambda runtime started",
-             {{"version", std::string(ratchet::library_version())}, {"migrationsDir", migrations_dir().string()}});
+             {{"version", std::string(ratchet::library_version())},
+              {"migrationsDir", migrations_dir().string()}});
     while (const auto inv = next_event(api)) {
         try {
             run_invocation(api, *inv);

@@ -1,9 +1,9 @@
 #include "runtime/responder.hpp"
 
-#include "cfn/cfn_response.hpp"
-#include "runtime/log.hpp"
 #include "aws/redact.hpp"
 #include "aws/text.hpp"
+#include "cfn/cfn_response.hpp"
+#include "runtime/log.hpp"
 
 #include <cstdlib>
 
@@ -26,9 +26,13 @@ invocation_error to_error(const cfn_event& e, const outcome& o) {
 
 }  // namespace
 
-responder::responder(runtime_api& api, std::string request_id, std::optional<cfn_event> cfn, response_mode mode,
-                     std::chrono::system_clock::time_point give_up_at)
-    : api_(api), request_id_(std::move(request_id)), cfn_(std::move(cfn)), mode_(mode), give_up_at_(give_up_at) {}
+responder::responder(runtime_api& api, std::string request_id, std::optional<cfn_event> cfn,
+                     response_mode mode, std::chrono::system_clock::time_point give_up_at)
+    : api_(api),
+      request_id_(std::move(request_id)),
+      cfn_(std::move(cfn)),
+      mode_(mode),
+      give_up_at_(give_up_at) {}
 
 bool responder::deliver(const outcome& raw) {
     const std::lock_guard lock(mu_);
@@ -53,15 +57,16 @@ bool responder::deliver(const outcome& raw) {
 
 void responder::deliver_to_lambda(const outcome& o) {
     if (o.ok) {
-        const std::string body =
-            cfn_ ? provider_success(*cfn_, o) : o.data.dump(-1, ' ', false, json::error_handler_t::replace);
+        const std::string body = cfn_ ? provider_success(*cfn_, o)
+                                      : o.data.dump(-1, ' ', false, json::error_handler_t::replace);
         const long status = check(api_.post_response(request_id_, body));
         if (status == 413) {
             // Still answer: a success Lambda cannot carry becomes an error it can.
-            check(api_.post_error(request_id_, {"ResponseTooLarge",
-                                                "the result (" + std::to_string(body.size()) +
-                                                    " bytes) exceeds Lambda's response limit; see the function's log",
-                                                {}}));
+            check(api_.post_error(
+                request_id_, {"ResponseTooLarge",
+                              "the result (" + std::to_string(body.size()) +
+                                  " bytes) exceeds Lambda's response limit; see the function's log",
+                              {}}));
         }
     } else {
         check(api_.post_error(request_id_, cfn_ ? to_error(*cfn_, o) : to_error(o)));
@@ -82,17 +87,25 @@ long responder::check(long status) {
 void responder::deliver_direct(const outcome& o) {
     if (cfn_->response_url.empty()) {
         log_line("error", "direct response mode but the event has no ResponseURL");
-        check(api_.post_error(request_id_, {"NoResponseURL", "direct response mode but the event has no ResponseURL", {}}));
+        check(api_.post_error(
+            request_id_,
+            {"NoResponseURL", "direct response mode but the event has no ResponseURL", {}}));
         return;
     }
     const bool put = put_cfn_response(*cfn_, cfn_response_body(*cfn_, o), 5, give_up_at_);
-    log_line(put ? "info" : "error", put ? "response delivered to CloudFormation" : "could not deliver the response to CloudFormation",
+    log_line(put ? "info" : "error",
+             put ? "response delivered to CloudFormation"
+                 : "could not deliver the response to CloudFormation",
              {{"status", o.ok ? "SUCCESS" : "FAILED"}});
     if (put) {
-        const json summary{{"Status", o.ok ? "SUCCESS" : "FAILED"}, {"PhysicalResourceId", o.physical_id}};
+        const json summary{{"Status", o.ok ? "SUCCESS" : "FAILED"},
+                           {"PhysicalResourceId", o.physical_id}};
         check(api_.post_response(request_id_, summary.dump()));
     } else {
-        check(api_.post_error(request_id_, {"ResponseDeliveryFailed", "could not PUT the response to CloudFormation's ResponseURL", {}}));
+        check(api_.post_error(request_id_,
+                              {"ResponseDeliveryFailed",
+                               "could not PUT the response to CloudFormation's ResponseURL",
+                               {}}));
     }
 }
 

@@ -18,8 +18,8 @@ namespace ratchet::lambda {
 class responder {
 public:
     /// cfn: the CloudFormation request (nullopt for commands and unreadable events).
-    responder(runtime_api& api, std::string request_id, std::optional<cfn_event> cfn, response_mode mode,
-              std::chrono::system_clock::time_point give_up_at);
+    responder(runtime_api& api, std::string request_id, std::optional<cfn_event> cfn,
+              response_mode mode, std::chrono::system_clock::time_point give_up_at);
 
     /// @return false when an answer was already delivered (nothing is sent).
     bool deliver(const outcome& o);

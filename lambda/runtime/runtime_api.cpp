@@ -25,7 +25,8 @@ std::optional<std::chrono::system_clock::time_point> parse_deadline(const std::s
 
 }  // namespace
 
-runtime_api::runtime_api(std::string endpoint) : base_("http://" + std::move(endpoint) + "/2018-06-01") {}
+runtime_api::runtime_api(std::string endpoint)
+    : base_("http://" + std::move(endpoint) + "/2018-06-01") {}
 
 invocation runtime_api::next() {
     http_request req;
@@ -34,7 +35,8 @@ invocation runtime_api::next() {
     req.unlimited = true;
     req.protocols = "http";
     const http_response resp = http_send(req);
-    if (resp.status == 500) throw runtime_broken("Runtime API /next answered HTTP 500 (container broken)");
+    if (resp.status == 500)
+        throw runtime_broken("Runtime API /next answered HTTP 500 (container broken)");
     if (resp.status != 200) {
         throw std::runtime_error("Runtime API /next answered HTTP " + std::to_string(resp.status));
     }
@@ -56,17 +58,20 @@ invocation runtime_api::next() {
 std::string runtime_api::error_body(const invocation_error& err) {
     nlohmann::json trace = nlohmann::json::array();
     for (const auto& line : err.trace) trace.push_back(line);
-    const nlohmann::json body{{"errorMessage", err.message}, {"errorType", err.type}, {"trace", trace}};
+    const nlohmann::json body{
+        {"errorMessage", err.message}, {"errorType", err.type}, {"trace", trace}};
     return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-long runtime_api::post(const std::string& path, const std::string& body, const std::string& error_type) {
+long runtime_api::post(const std::string& path, const std::string& body,
+                       const std::string& error_type) {
     http_request req;
     req.method = "POST";
     req.url = base_ + path;
     req.body = body;
     req.headers = {{"Content-Type", "application/json"}};
-    if (!error_type.empty()) req.headers.emplace_back("Lambda-Runtime-Function-Error-Type", error_type);
+    if (!error_type.empty())
+        req.headers.emplace_back("Lambda-Runtime-Function-Error-Type", error_type);
     req.connect_timeout = std::chrono::milliseconds{1'000};
     req.total_timeout = std::chrono::milliseconds{10'000};
     req.protocols = "http";
@@ -78,7 +83,8 @@ long runtime_api::post_response(const std::string& request_id, const std::string
 }
 
 long runtime_api::post_error(const std::string& request_id, const invocation_error& err) {
-    return post("/runtime/invocation/" + request_id + "/error", error_body(err), "Function." + err.type);
+    return post("/runtime/invocation/" + request_id + "/error", error_body(err),
+                "Function." + err.type);
 }
 
 long runtime_api::post_init_error(const invocation_error& err) {

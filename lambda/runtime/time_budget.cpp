@@ -6,7 +6,9 @@ namespace ratchet::lambda {
 
 using std::chrono::milliseconds;
 
-milliseconds answer_time(milliseconds total) { return std::clamp(total / 10, min_answer_time, max_answer_time); }
+milliseconds answer_time(milliseconds total) {
+    return std::clamp(total / 10, min_answer_time, max_answer_time);
+}
 
 time_budget make_budget(std::optional<clock::time_point> deadline, clock::time_point now) {
     time_budget b;

@@ -40,10 +40,12 @@ struct time_budget {
     std::chrono::milliseconds total{0};         ///< hard - start
 
     /// Time left until the soft deadline (at least 0); `fallback` without a deadline.
-    [[nodiscard]] std::chrono::milliseconds left(clock::time_point now, std::chrono::milliseconds fallback) const;
+    [[nodiscard]] std::chrono::milliseconds left(clock::time_point now,
+                                                 std::chrono::milliseconds fallback) const;
 };
 
-[[nodiscard]] time_budget make_budget(std::optional<clock::time_point> deadline, clock::time_point now);
+[[nodiscard]] time_budget make_budget(std::optional<clock::time_point> deadline,
+                                      clock::time_point now);
 
 /// The shortest function timeout for which the engine gets any time (about 8 s).
 [[nodiscard]] std::chrono::milliseconds minimum_timeout();

@@ -6,8 +6,8 @@
 
 namespace ratchet::lambda {
 
-watchdog::watchdog(std::optional<std::chrono::system_clock::time_point> at, responder& r, const progress& p,
-                   std::string physical_id)
+watchdog::watchdog(std::optional<std::chrono::system_clock::time_point> at, responder& r,
+                   const progress& p, std::string physical_id)
     : responder_(r), progress_(p), physical_id_(std::move(physical_id)) {
     if (at) thread_ = std::thread([this, t = *at] { run(t); });
 }
@@ -27,10 +27,12 @@ void watchdog::run(std::chrono::system_clock::time_point at) {
         if (cv_.wait_until(lock, at, [this] { return done_; })) return;
     }
     const std::string stage = progress_.get();
-    log_line("error", "watchdog: the Lambda deadline is near and the handler has not returned", {{"stage", stage}});
-    const outcome o = failure(physical_id_, "DeadlineExceeded",
-                              "the Lambda time limit was reached while " + stage +
-                                  "; the process is stopped (a running transaction is rolled back by the server)");
+    log_line("error", "watchdog: the Lambda deadline is near and the handler has not returned",
+             {{"stage", stage}});
+    const outcome o = failure(
+        physical_id_, "DeadlineExceeded",
+        "the Lambda time limit was reached while " + stage +
+            "; the process is stopped (a running transaction is rolled back by the server)");
     if (responder_.deliver(o)) std::_Exit(1);
 }
 

@@ -16,8 +16,8 @@ namespace ratchet::lambda {
 class watchdog {
 public:
     /// at: nullopt disables the watchdog.
-    watchdog(std::optional<std::chrono::system_clock::time_point> at, responder& r, const progress& p,
-             std::string physical_id);
+    watchdog(std::optional<std::chrono::system_clock::time_point> at, responder& r,
+             const progress& p, std::string physical_id);
     ~watchdog();
     watchdog(const watchdog&) = delete;
     watchdog& operator=(const watchdog&) = delete;

@@ -2,10 +2,10 @@
 // SecretString, and the SigV4 canonicaliser (lambda/src, target ratchet_lambda_core).
 #include "harness.hpp"
 
-#include "cfn/event.hpp"
 #include "aws/redact.hpp"
 #include "aws/secrets.hpp"
 #include "aws/sigv4.hpp"
+#include "cfn/event.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -18,7 +18,8 @@ int fuzz_lambda_event(const std::uint8_t* data, std::size_t size) {
     try {
         const auto ev = ratchet::lambda::parse_event(payload);
         if (const auto* cfn = std::get_if<ratchet::lambda::cfn_event>(&ev)) {
-            check(cfn->type == ratchet::lambda::request_type::create || !cfn->physical_resource_id.empty(),
+            check(cfn->type == ratchet::lambda::request_type::create ||
+                      !cfn->physical_resource_id.empty(),
                   target, "Update/Delete accepted without PhysicalResourceId");
             for (const auto* props : {&cfn->props, &cfn->old_props}) {
                 for (const auto& [k, v] : *props) {
@@ -32,8 +33,8 @@ int fuzz_lambda_event(const std::uint8_t* data, std::size_t size) {
             (void)ratchet::lambda::to_string(cfn->type);
         } else {
             const auto& cmd = std::get<ratchet::lambda::command_event>(ev);
-            check(cmd.command == "status" || cmd.command == "plan" || cmd.command == "deploy", target,
-                  "unknown command accepted");
+            check(cmd.command == "status" || cmd.command == "plan" || cmd.command == "deploy",
+                  target, "unknown command accepted");
         }
     } catch (const ratchet::lambda::bad_event& e) {
         // The message is answered to the caller: it must not echo the payload (which holds the
@@ -51,15 +52,19 @@ int fuzz_lambda_secret(const std::uint8_t* data, std::size_t size) {
     const std::string text{ratchet_fuzz::bytes(data, size)};
     try {
         const auto s = ratchet::lambda::parse_db_secret(text);
-        check(!s.username.empty() && !s.password.empty(), target, "secret accepted without username/password");
+        check(!s.username.empty() && !s.password.empty(), target,
+              "secret accepted without username/password");
         if (s.password.size() >= 4) {
-            check(ratchet::lambda::redact("x" + s.password + "x").find(s.password) == std::string::npos,
+            check(ratchet::lambda::redact("x" + s.password + "x").find(s.password) ==
+                      std::string::npos,
                   target, "the secret's password is not redacted");
         }
     } catch (const ratchet::lambda::secret_error& e) {
         check(e.code() == "InvalidSecret", target, "parse error code is not InvalidSecret");
         // Only texts the fixed messages cannot contain (they hold no digits).
-        if (text.size() >= 12 && std::any_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
+        if (text.size() >= 12 && std::any_of(text.begin(), text.end(), [](char c) {
+                return std::isdigit(static_cast<unsigned char>(c)) != 0;
+            })) {
             check(std::string_view{e.what()}.find(text) == std::string_view::npos, target,
                   "secret_error quotes the secret");
         }
@@ -82,8 +87,8 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 
 bool canonical_query_chars(std::string_view q) {
     return std::all_of(q.begin(), q.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.' ||
-               c == '~' || c == '%' || c == '=' || c == '&';
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' ||
+               c == '.' || c == '~' || c == '%' || c == '=' || c == '&';
     });
 }
 
@@ -109,37 +114,44 @@ int fuzz_sigv4(const std::uint8_t* data, std::size_t size) {
     if (!lines[2].empty()) {
         for (const auto item : split(lines[2], '&')) {
             const auto eq = item.find('=');
-            req.query.emplace_back(std::string{item.substr(0, eq)},
-                                   eq == std::string_view::npos ? "" : std::string{item.substr(eq + 1)});
+            req.query.emplace_back(
+                std::string{item.substr(0, eq)},
+                eq == std::string_view::npos ? "" : std::string{item.substr(eq + 1)});
         }
     }
     std::size_t i = 3;
     for (; i < lines.size() && !lines[i].empty(); ++i) {
         const auto colon = lines[i].find(':');
-        req.headers.emplace_back(std::string{lines[i].substr(0, colon)},
-                                 colon == std::string_view::npos ? "" : std::string{lines[i].substr(colon + 1)});
+        req.headers.emplace_back(
+            std::string{lines[i].substr(0, colon)},
+            colon == std::string_view::npos ? "" : std::string{lines[i].substr(colon + 1)});
     }
-    for (++i; i < lines.size(); ++i) req.body += std::string{lines[i]} + (i + 1 < lines.size() ? "\n" : "");
-    if (std::none_of(req.headers.begin(), req.headers.end(), [](const auto& h) { return h.first == "Host"; })) {
+    for (++i; i < lines.size(); ++i)
+        req.body += std::string{lines[i]} + (i + 1 < lines.size() ? "\n" : "");
+    if (std::none_of(req.headers.begin(), req.headers.end(),
+                     [](const auto& h) { return h.first == "Host"; })) {
         req.headers.emplace_back("Host", "secretsmanager.eu-west-1.amazonaws.com");
     }
 
     for (const bool normalize : {true, false}) {
         const std::string uri = sig::canonical_uri(req.path, normalize);
-        check(!normalize || (!uri.empty() && uri.front() == '/'), target, "canonical URI does not start with /");
+        check(!normalize || (!uri.empty() && uri.front() == '/'), target,
+              "canonical URI does not start with /");
         if (normalize) {
             check(uri.find("//") == std::string::npos, target, "normalised URI holds //");
-            check(uri.find("/./") == std::string::npos && uri.find("/../") == std::string::npos, target,
-                  "normalised URI holds a dot segment");
-            check(sig::canonical_uri(uri, true) == uri || uri.find('%') != std::string::npos, target,
-                  "normalising is not idempotent");
+            check(uri.find("/./") == std::string::npos && uri.find("/../") == std::string::npos,
+                  target, "normalised URI holds a dot segment");
+            check(sig::canonical_uri(uri, true) == uri || uri.find('%') != std::string::npos,
+                  target, "normalising is not idempotent");
         }
     }
     const std::string q = sig::canonical_query(req.query);
-    check(canonical_query_chars(q), target, "canonical query holds a character that is not encoded");
+    check(canonical_query_chars(q), target,
+          "canonical query holds a character that is not encoded");
     (void)sig::query_string(req.query);
 
-    const sig::credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", in.size() % 2 == 0 ? "" : "token"};
+    const sig::credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                                 in.size() % 2 == 0 ? "" : "token"};
     sig::settings s;
     s.region = "eu-west-1";
     s.service = "secretsmanager";

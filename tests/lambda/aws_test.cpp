@@ -21,8 +21,9 @@ using ratchet::lambda::test::http_server;
 using std::chrono::milliseconds;
 
 BOOST_AUTO_TEST_CASE(only_allowed_schemes_are_ever_requested) {
-    for (const std::string url : {"file:///etc/passwd", "gopher://127.0.0.1:1/x", "ftp://127.0.0.1/x",
-                                  "dict://127.0.0.1:1/x", "FILE:///etc/hostname", "no-scheme", ""}) {
+    for (const std::string url :
+         {"file:///etc/passwd", "gopher://127.0.0.1:1/x", "ftp://127.0.0.1/x",
+          "dict://127.0.0.1:1/x", "FILE:///etc/hostname", "no-scheme", ""}) {
         http_request req;
         req.url = url;
         BOOST_TEST_CONTEXT(url) {
@@ -76,8 +77,10 @@ BOOST_AUTO_TEST_CASE(header_values_collapse_every_whitespace_run_including_line_
                    {"My-Header1", "  a\r\n   b\tc  "},
                    {"My-Header2", "value\n\tcontinued"},
                    {"My-Header3", "\r\n x \r\n"}};
-    sigv4::settings s{"us-east-1", "service", std::chrono::system_clock::time_point{std::chrono::seconds{1'440'938'160}}};
-    const auto r = sigv4::sign_headers(req, {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""}, s);
+    sigv4::settings s{"us-east-1", "service",
+                      std::chrono::system_clock::time_point{std::chrono::seconds{1'440'938'160}}};
+    const auto r = sigv4::sign_headers(
+        req, {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""}, s);
     BOOST_TEST(r.canonical_request.find("my-header1:a b c\n") != std::string::npos);
     BOOST_TEST(r.canonical_request.find("my-header2:value continued\n") != std::string::npos);
     BOOST_TEST(r.canonical_request.find("my-header3:x\n") != std::string::npos);
@@ -106,7 +109,12 @@ BOOST_AUTO_TEST_CASE(secrets_manager_is_retried_on_throttling_and_server_errors_
     http_server server([&](const http_message&) {
         const std::lock_guard lock(mu);
         const auto i = static_cast<std::size_t>(calls++);
-        return i < script.size() ? script[i] : http_reply{200, {}, R"({"SecretString":"{\"username\":\"u\",\"password\":\"pw-1234\"}"})"};
+        return i < script.size()
+                   ? script[i]
+                   : http_reply{
+                         200,
+                         {},
+                         R"({"SecretString":"{\"username\":\"u\",\"password\":\"pw-1234\"}"})"};
     });
     const secrets_env env(server.base_url());
     script = {{400, {}, R"({"__type":"ThrottlingException","message":"Rate exceeded"})"},
@@ -114,7 +122,9 @@ BOOST_AUTO_TEST_CASE(secrets_manager_is_retried_on_throttling_and_server_errors_
     BOOST_TEST(fetch_secret_string("db", milliseconds{5'000}).find("pw-1234") != std::string::npos);
     BOOST_TEST(calls == 3);
     calls = 0;
-    script = {{503, {}, "Service Unavailable"}, {503, {}, "Service Unavailable"}, {503, {}, "Service Unavailable"}};
+    script = {{503, {}, "Service Unavailable"},
+              {503, {}, "Service Unavailable"},
+              {503, {}, "Service Unavailable"}};
     BOOST_CHECK_THROW((void)fetch_secret_string("db", milliseconds{5'000}), secret_error);
     BOOST_TEST(calls == 3);  // bounded
     calls = 0;

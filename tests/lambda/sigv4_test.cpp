@@ -1,8 +1,8 @@
 // SigV4 against the official aws-c-auth test suite (header and query variants), and the RDS IAM
 // token against a known answer produced by botocore's generate_db_auth_token.
 #define BOOST_TEST_MODULE lambda_sigv4
-#include "aws/rds_iam_token.hpp"
 #include "aws/sigv4.hpp"
+#include "aws/rds_iam_token.hpp"
 #include "aws/text.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -42,7 +42,8 @@ sv::request parse_request(const std::string& text) {
     std::string line;
     std::getline(in, line);
     r.method = line.substr(0, line.find(' '));
-    const std::string target = line.substr(line.find(' ') + 1, line.rfind(' ') - line.find(' ') - 1);
+    const std::string target =
+        line.substr(line.find(' ') + 1, line.rfind(' ') - line.find(' ') - 1);
     r.path = target.substr(0, target.find('?'));
     if (target.find('?') != std::string::npos) {
         std::string q = target.substr(target.find('?') + 1);
@@ -50,8 +51,9 @@ sv::request parse_request(const std::string& text) {
         std::string kv;
         while (std::getline(qs, kv, '&')) {
             const auto eq = kv.find('=');
-            r.query.emplace_back(ratchet::lambda::uri_decode(kv.substr(0, eq)),
-                                 eq == std::string::npos ? "" : ratchet::lambda::uri_decode(kv.substr(eq + 1)));
+            r.query.emplace_back(
+                ratchet::lambda::uri_decode(kv.substr(0, eq)),
+                eq == std::string::npos ? "" : ratchet::lambda::uri_decode(kv.substr(eq + 1)));
         }
     }
     while (std::getline(in, line) && !line.empty()) {
@@ -105,7 +107,8 @@ std::vector<fs::path> cases() {
 void require_vectors(const std::vector<fs::path>& all) {
     if (!all.empty()) return;
     const char* ci = std::getenv("CI");
-    if (ci != nullptr && std::string(ci) == "true") BOOST_FAIL("SigV4 test vectors not found at " << vectors_dir());
+    if (ci != nullptr && std::string(ci) == "true")
+        BOOST_FAIL("SigV4 test vectors not found at " << vectors_dir());
     BOOST_TEST_MESSAGE("SigV4 test vectors not found at " << vectors_dir() << ": skipped");
 }
 
@@ -122,7 +125,8 @@ BOOST_AUTO_TEST_CASE(header_signing_matches_every_official_vector) {
             BOOST_TEST(r.string_to_sign == chomp(slurp(dir / "header-string-to-sign.txt")));
             BOOST_TEST(r.signature == chomp(slurp(dir / "header-signature.txt")));
             const std::string signed_req = slurp(dir / "header-signed-request.txt");
-            BOOST_TEST(signed_req.find("Authorization:" + c.req.headers.back().second) != std::string::npos);
+            BOOST_TEST(signed_req.find("Authorization:" + c.req.headers.back().second) !=
+                       std::string::npos);
         }
     }
     BOOST_TEST(all.size() >= 30U);
@@ -148,14 +152,16 @@ BOOST_AUTO_TEST_CASE(rds_iam_token_equals_botocore_generate_db_auth_token) {
     // 'ratchet_migrator') at 2026-11-27T00:36:33Z with the credentials below.
     const std::string expected =
         "mydb.abc123.eu-west-1.rds.amazonaws.com:5432/?Action=connect&DBUser=ratchet_migrator"
-        "&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20261127%2Feu-west-1%2Frds-db%2Faws4_request"
+        "&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20261127%2Feu-west-1%"
+        "2Frds-db%2Faws4_request"
         "&X-Amz-Date=20261127T003633Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host"
         "&X-Amz-Security-Token=FwoGZXIvYXdzEXAMPLE%2Ftoken%2Bwith%3Dchars"
         "&X-Amz-Signature=5b160c226ab50cdccfa185e24a7e83b58f88b89c01fbc5c3055bd9ebb19778ac";
     const std::string token = ratchet::lambda::rds_iam_token(
         {"mydb.abc123.eu-west-1.rds.amazonaws.com", 5432, "ratchet_migrator", "eu-west-1",
          parse_time("2026-11-27T00:36:33Z")},
-        {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "FwoGZXIvYXdzEXAMPLE/token+with=chars"});
+        {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+         "FwoGZXIvYXdzEXAMPLE/token+with=chars"});
     BOOST_TEST(token == expected);
 }
 
@@ -164,11 +170,13 @@ BOOST_AUTO_TEST_CASE(rds_iam_token_verifies_like_a_presigned_url) {
     // canonicaliser and compare.
     const auto t = parse_time("2024-01-02T03:04:05Z");
     const sv::credentials creds{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", ""};
-    const std::string token = ratchet::lambda::rds_iam_token({"db.local", 6543, "u@x", "us-east-1", t}, creds);
+    const std::string token =
+        ratchet::lambda::rds_iam_token({"db.local", 6543, "u@x", "us-east-1", t}, creds);
     BOOST_TEST(token.rfind("db.local:6543/?Action=connect&DBUser=u%40x&", 0) == 0U);
     BOOST_TEST(token.find("X-Amz-Expires=900") != std::string::npos);
     BOOST_TEST(token.find("X-Amz-Security-Token") == std::string::npos);
-    sv::request req{"GET", "/", {{"Action", "connect"}, {"DBUser", "u@x"}}, {{"host", "db.local:6543"}}, ""};
+    sv::request req{
+        "GET", "/", {{"Action", "connect"}, {"DBUser", "u@x"}}, {{"host", "db.local:6543"}}, ""};
     sv::settings s{"us-east-1", "rds-db", t};
     const auto r = sv::presign(req, creds, s);
     BOOST_TEST(token.find("X-Amz-Signature=" + r.signature) != std::string::npos);

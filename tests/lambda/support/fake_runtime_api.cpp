@@ -2,7 +2,8 @@
 
 namespace ratchet::lambda::test {
 
-fake_runtime_api::fake_runtime_api() : server_([this](const http_message& m) { return handle(m); }) {}
+fake_runtime_api::fake_runtime_api()
+    : server_([this](const http_message& m) { return handle(m); }) {}
 
 fake_runtime_api::~fake_runtime_api() {
     {
@@ -13,19 +14,21 @@ fake_runtime_api::~fake_runtime_api() {
     server_.stop();
 }
 
-std::string fake_runtime_api::enqueue(std::string payload, std::chrono::milliseconds timeout, std::string function_arn,
-                                      std::string request_id) {
+std::string fake_runtime_api::enqueue(std::string payload, std::chrono::milliseconds timeout,
+                                      std::string function_arn, std::string request_id) {
     const std::lock_guard lock(mu_);
-    if (request_id.empty()) request_id = "req-" + std::to_string(++counter_) + "-0000-4000-8000-000000000000";
+    if (request_id.empty())
+        request_id = "req-" + std::to_string(++counter_) + "-0000-4000-8000-000000000000";
     queue_.push_back({request_id, std::move(payload), std::move(function_arn), timeout});
     cv_.notify_all();
     return request_id;
 }
 
-std::optional<fake_runtime_api::result> fake_runtime_api::wait_result(const std::string& request_id,
-                                                                        std::chrono::milliseconds max) {
+std::optional<fake_runtime_api::result> fake_runtime_api::wait_result(
+    const std::string& request_id, std::chrono::milliseconds max) {
     std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, max, [&] { return results_.count(request_id) > 0; })) return std::nullopt;
+    if (!cv_.wait_for(lock, max, [&] { return results_.count(request_id) > 0; }))
+        return std::nullopt;
     return results_.at(request_id);
 }
 
@@ -91,7 +94,8 @@ http_reply fake_runtime_api::handle(const http_message& m) {
     if (m.method == "POST" && rest.rfind(inv, 0) == 0) {
         const std::string tail = rest.substr(inv.size());
         const auto slash = tail.find('/');
-        if (slash != std::string::npos) return post(tail.substr(0, slash), tail.substr(slash + 1), m);
+        if (slash != std::string::npos)
+            return post(tail.substr(0, slash), tail.substr(slash + 1), m);
     }
     return {404, {}, "{}"};
 }
@@ -107,24 +111,29 @@ http_reply fake_runtime_api::next() {
     queue_.pop_front();
     const auto deadline = std::chrono::duration_cast<std::chrono::milliseconds>(
         (std::chrono::system_clock::now() + q.timeout).time_since_epoch());
-    http_reply reply{200,
-                     {{"Lambda-Runtime-Aws-Request-Id", q.id},
-                      {"Lambda-Runtime-Invoked-Function-Arn", q.arn},
-                      {"Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"},
-                      {"Content-Type", "application/json"}},
-                     q.payload};
-    if (!omit_deadline_) reply.headers.emplace_back("Lambda-Runtime-Deadline-Ms", std::to_string(deadline.count()));
+    http_reply reply{
+        200,
+        {{"Lambda-Runtime-Aws-Request-Id", q.id},
+         {"Lambda-Runtime-Invoked-Function-Arn", q.arn},
+         {"Lambda-Runtime-Trace-Id",
+          "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"},
+         {"Content-Type", "application/json"}},
+        q.payload};
+    if (!omit_deadline_)
+        reply.headers.emplace_back("Lambda-Runtime-Deadline-Ms", std::to_string(deadline.count()));
     return reply;
 }
 
-http_reply fake_runtime_api::post(const std::string& id, const std::string& kind, const http_message& m) {
+http_reply fake_runtime_api::post(const std::string& id, const std::string& kind,
+                                  const http_message& m) {
     if (kind != "response" && kind != "error") return {404, {}, "{}"};
     const std::lock_guard lock(mu_);
     if (reject_count_ > 0 && (kind == "response" || !reject_only_responses_)) {
         --reject_count_;
         ++rejected_;
         cv_.notify_all();
-        return {reject_status_, {}, R"({"errorMessage":"rejected by the test","errorType":"Test"})"};
+        return {
+            reject_status_, {}, R"({"errorMessage":"rejected by the test","errorType":"Test"})"};
     }
     if (results_.count(id) > 0) {
         ++duplicates_;

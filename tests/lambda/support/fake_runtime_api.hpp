@@ -14,12 +14,13 @@
 
 namespace ratchet::lambda::test {
 
-inline constexpr const char* test_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:ratchet-migrate";
+inline constexpr const char* test_function_arn =
+    "arn:aws:lambda:eu-west-1:123456789012:function:ratchet-migrate";
 
 class fake_runtime_api {
 public:
     struct result {
-        std::string kind;        ///< "response" or "error"
+        std::string kind;  ///< "response" or "error"
         std::string body;
         std::string error_type;  ///< Lambda-Runtime-Function-Error-Type header
         std::chrono::system_clock::time_point at;
@@ -28,14 +29,18 @@ public:
     fake_runtime_api();
     ~fake_runtime_api();
 
-    [[nodiscard]] std::string endpoint() const { return "127.0.0.1:" + std::to_string(server_.port()); }
+    [[nodiscard]] std::string endpoint() const {
+        return "127.0.0.1:" + std::to_string(server_.port());
+    }
 
     /// Queues an event; returns its request id. The deadline header is now + timeout.
-    std::string enqueue(std::string payload, std::chrono::milliseconds timeout = std::chrono::seconds{60},
+    std::string enqueue(std::string payload,
+                        std::chrono::milliseconds timeout = std::chrono::seconds{60},
                         std::string function_arn = test_function_arn, std::string request_id = {});
 
     /// Waits for the answer to request_id.
-    [[nodiscard]] std::optional<result> wait_result(const std::string& request_id, std::chrono::milliseconds max);
+    [[nodiscard]] std::optional<result> wait_result(const std::string& request_id,
+                                                    std::chrono::milliseconds max);
     /// Waits until the runtime polls /next for the n-th time (n >= 1).
     bool wait_next_calls(int n, std::chrono::milliseconds max);
     [[nodiscard]] std::optional<std::string> init_error() const;

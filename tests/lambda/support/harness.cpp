@@ -6,13 +6,15 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
 #include <filesystem>
 #include <thread>
-#include <unistd.h>
 
 namespace ratchet::lambda::test {
 
-std::string fixture_dir(const std::string& fixture) { return std::string(RATCHET_LAMBDA_FIXTURES) + "/" + fixture; }
+std::string fixture_dir(const std::string& fixture) {
+    return std::string(RATCHET_LAMBDA_FIXTURES) + "/" + fixture;
+}
 
 std::string fixture_hash(const std::string& fixture) {
     return ratchet::migrations_hash(ratchet::load_directory(fixture_dir(fixture)));
@@ -20,8 +22,9 @@ std::string fixture_hash(const std::string& fixture) {
 
 harness::harness(std::string fix, bool with_db) : fixture(std::move(fix)) {
     static int counter = 0;
-    task_root_ = std::filesystem::temp_directory_path() / ("ratchet-lambda-task-" + std::to_string(::getpid()) + "-" +
-                                                          std::to_string(++counter));
+    task_root_ =
+        std::filesystem::temp_directory_path() /
+        ("ratchet-lambda-task-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
     std::filesystem::create_directories(task_root_);
     log_file_ = task_root_ + "/bootstrap.log";
     env = {{"AWS_LAMBDA_RUNTIME_API", runtime.endpoint()},
@@ -61,7 +64,9 @@ void harness::stop() {
     }
 }
 
-bool harness::running() { return proc_ && proc_->running(); }
+bool harness::running() {
+    return proc_ && proc_->running();
+}
 
 bool harness::wait_exit(std::chrono::milliseconds max) {
     const auto until = std::chrono::steady_clock::now() + max;
@@ -78,7 +83,8 @@ void harness::use_fixture(const std::string& f) {
 }
 
 json harness::db_props() const {
-    return {{"ServiceToken", "arn:aws:lambda:eu-west-1:123456789012:function:Stack-ProviderframeworkonEvent-1X"},
+    return {{"ServiceToken",
+             "arn:aws:lambda:eu-west-1:123456789012:function:Stack-ProviderframeworkonEvent-1X"},
             {"MigrationsHash", fixture_hash(fixture)},
             {"DatabaseHost", db->host},
             {"DatabasePort", db->port},
@@ -89,11 +95,14 @@ json harness::db_props() const {
 
 json harness::cfn_event(const std::string& type, const json& props, const std::string& physical_id,
                         const std::string& service_token) const {
-    const std::string token = service_token.empty() ? props.value("ServiceToken", std::string("arn:x")) : service_token;
+    const std::string token =
+        service_token.empty() ? props.value("ServiceToken", std::string("arn:x")) : service_token;
     json e{{"RequestType", type},
            {"ServiceToken", token},
            {"ResponseURL", cfn.url("r-" + type)},
-           {"StackId", "arn:aws:cloudformation:eu-west-1:123456789012:stack/app/5b7d5e80-0000-11ef-0000-0a1b2c3d4e5f"},
+           {"StackId",
+            "arn:aws:cloudformation:eu-west-1:123456789012:stack/app/"
+            "5b7d5e80-0000-11ef-0000-0a1b2c3d4e5f"},
            {"RequestId", "cfn-" + type + "-6c2a4c1e"},
            {"LogicalResourceId", "Migrations"},
            {"ResourceType", "Custom::RatchetMigrations"},
@@ -103,7 +112,8 @@ json harness::cfn_event(const std::string& type, const json& props, const std::s
     return e;
 }
 
-fake_runtime_api::result harness::invoke(const std::string& payload, std::chrono::milliseconds timeout,
+fake_runtime_api::result harness::invoke(const std::string& payload,
+                                         std::chrono::milliseconds timeout,
                                          std::chrono::milliseconds wait) {
     const std::string id = runtime.enqueue(payload, timeout);
     const auto r = runtime.wait_result(id, wait);
@@ -123,8 +133,9 @@ std::string harness::everything() const {
 
 void harness::check_no_secrets() const {
     const std::string all = everything();
-    std::vector<std::string> secrets_list{test_secret_key, test_session_token, uri_encode(test_session_token),
-                                          "deadbeefSIGNEDurlSECRET", "X-Amz-Signature", "/cloudformation-custom-resource-response"};
+    std::vector<std::string> secrets_list{
+        test_secret_key,           test_session_token, uri_encode(test_session_token),
+        "deadbeefSIGNEDurlSECRET", "X-Amz-Signature",  "/cloudformation-custom-resource-response"};
     if (db) {
         secrets_list.push_back(db->password);
         secrets_list.push_back(uri_encode(db->password));
@@ -137,7 +148,9 @@ void harness::check_no_secrets() const {
         secrets_list.push_back(encoded.substr(1, encoded.size() - 2));
     }
     for (const auto& s : secrets_list) {
-        BOOST_TEST_CONTEXT("secret " << s) { BOOST_TEST(all.find(s) == std::string::npos); }
+        BOOST_TEST_CONTEXT("secret " << s) {
+            BOOST_TEST(all.find(s) == std::string::npos);
+        }
     }
 }
 

@@ -33,7 +33,8 @@ public:
     std::unique_ptr<scratch_db> db;
 
     /// Starts (or restarts with the current env) the bootstrap; program defaults to the build's.
-    void start(const std::string& program = RATCHET_LAMBDA_BOOTSTRAP, const std::string& chroot_dir = {});
+    void start(const std::string& program = RATCHET_LAMBDA_BOOTSTRAP,
+               const std::string& chroot_dir = {});
     void stop();
     /// True while the bootstrap process runs.
     [[nodiscard]] bool running();
@@ -44,11 +45,13 @@ public:
     /// Resource properties pointing at the scratch database through the secret "db-secret".
     [[nodiscard]] json db_props() const;
     /// A CloudFormation event; service_token defaults to the CDK framework's function.
-    [[nodiscard]] json cfn_event(const std::string& type, const json& props, const std::string& physical_id = {},
+    [[nodiscard]] json cfn_event(const std::string& type, const json& props,
+                                 const std::string& physical_id = {},
                                  const std::string& service_token = {}) const;
 
     /// Queues payload and waits for the answer (fails the test when none comes in time).
-    fake_runtime_api::result invoke(const std::string& payload, std::chrono::milliseconds timeout = std::chrono::seconds{60},
+    fake_runtime_api::result invoke(const std::string& payload,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds{60},
                                     std::chrono::milliseconds wait = std::chrono::seconds{60});
 
     /// Output of the process plus every answer and every PUT body.

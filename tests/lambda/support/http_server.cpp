@@ -16,18 +16,25 @@ namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 
 const char* reason_of(int status) {
     switch (status) {
-        case 200: return "OK";
-        case 202: return "Accepted";
-        case 400: return "Bad Request";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        default: return "Status";
+        case 200:
+            return "OK";
+        case 202:
+            return "Accepted";
+        case 400:
+            return "Bad Request";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "Not Found";
+        default:
+            return "Status";
     }
 }
 
@@ -52,7 +59,8 @@ bool read_request(int fd, std::string& buf, http_message& msg) {
     std::size_t length = 0;
     while (line_end != std::string::npos && line_end < head.size()) {
         const std::size_t next = head.find("\r\n", line_end + 2);
-        const std::string line = head.substr(line_end + 2, next == std::string::npos ? std::string::npos : next - line_end - 2);
+        const std::string line = head.substr(
+            line_end + 2, next == std::string::npos ? std::string::npos : next - line_end - 2);
         line_end = next;
         const auto colon = line.find(':');
         if (colon == std::string::npos) continue;
@@ -96,7 +104,8 @@ http_server::http_server(handler h) : handler_(std::move(h)) {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 64) != 0) {
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(listen_fd_, 64) != 0) {
         throw std::runtime_error("cannot listen on 127.0.0.1");
     }
     socklen_t len = sizeof addr;
@@ -105,7 +114,9 @@ http_server::http_server(handler h) : handler_(std::move(h)) {
     acceptor_ = std::thread([this] { accept_loop(); });
 }
 
-http_server::~http_server() { stop(); }
+http_server::~http_server() {
+    stop();
+}
 
 void http_server::stop() {
     if (stopping_.exchange(true)) return;
@@ -139,7 +150,8 @@ void http_server::serve(int fd) {
     http_message msg;
     while (!stopping_ && read_request(fd, buf, msg)) {
         const http_reply r = handler_(msg);
-        std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " + reason_of(r.status) + "\r\n";
+        std::string out =
+            "HTTP/1.1 " + std::to_string(r.status) + " " + reason_of(r.status) + "\r\n";
         for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";
         out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
         write_all(fd, out);

@@ -15,7 +15,7 @@ namespace ratchet::lambda::test {
 
 struct http_message {
     std::string method;
-    std::string target;  ///< path and query, as sent
+    std::string target;                                        ///< path and query, as sent
     std::vector<std::pair<std::string, std::string>> headers;  ///< as sent (names not folded)
     std::string body;
 
@@ -39,7 +39,9 @@ public:
     http_server& operator=(const http_server&) = delete;
 
     [[nodiscard]] int port() const noexcept { return port_; }
-    [[nodiscard]] std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    [[nodiscard]] std::string base_url() const {
+        return "http://127.0.0.1:" + std::to_string(port_);
+    }
     /// Stops accepting and closes every connection (handlers must return by themselves).
     void stop();
 

@@ -12,7 +12,8 @@
 
 namespace ratchet::lambda::test {
 
-child_process::child_process(const std::string& program, const std::map<std::string, std::string>& env,
+child_process::child_process(const std::string& program,
+                             const std::map<std::string, std::string>& env,
                              const std::string& log_file, const std::string& chroot_dir,
                              const std::vector<std::string>& args)
     : log_file_(log_file) {
@@ -33,13 +34,16 @@ child_process::child_process(const std::string& program, const std::map<std::str
         const int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         ::dup2(fd, 1);
         ::dup2(fd, 2);
-        if (!chroot_dir.empty() && (::chroot(chroot_dir.c_str()) != 0 || ::chdir("/") != 0)) ::_exit(126);
+        if (!chroot_dir.empty() && (::chroot(chroot_dir.c_str()) != 0 || ::chdir("/") != 0))
+            ::_exit(126);
         ::execve(prog.c_str(), argv.data(), envp.data());
         ::_exit(127);
     }
 }
 
-child_process::~child_process() { (void)stop(); }
+child_process::~child_process() {
+    (void)stop();
+}
 
 std::string child_process::stop() {
     if (pid_ > 0) {

@@ -2,11 +2,11 @@
 /// Runs the bootstrap as a separate process (optionally chrooted), stdout+stderr to a file.
 #pragma once
 
+#include <sys/types.h>
 #include <chrono>
 #include <map>
 #include <string>
 #include <vector>
-#include <sys/types.h>
 
 namespace ratchet::lambda::test {
 

@@ -19,7 +19,8 @@ public:
     std::string host, port, name, user, password;
     /// postgresql://user:password@host:port/name
     [[nodiscard]] std::string url() const;
-    /// Runs SQL as the admin in this database; returns the first column of the first row ("" if none).
+    /// Runs SQL as the admin in this database; returns the first column of the first row ("" if
+    /// none).
     std::string query(const std::string& sql) const;
 
 private:
