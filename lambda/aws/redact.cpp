@@ -2,18 +2,22 @@
 
 #include "aws/text.hpp"
 
+#include <ratchet/secrets.hpp>
+
 #include <cstdlib>
 #include <mutex>
-#include <vector>
 
 namespace ratchet::lambda {
 
 namespace {
 
+/// The process's one registry, an instance of the core's (ratchet/secrets.hpp): `all` is what
+/// redact() uses, `permanent` what survives clear_invoke_secrets(). The core class is not
+/// synchronised; the watchdog thread logs while the handler registers, hence the mutex.
 struct registry {
     std::mutex mu;
-    std::vector<std::string> permanent;
-    std::vector<std::string> per_invoke;
+    ratchet::secret_registry permanent;
+    ratchet::secret_registry all;
 };
 
 registry& reg() {
@@ -21,24 +25,10 @@ registry& reg() {
     return r;
 }
 
-void add(std::vector<std::string>& list, std::string_view value) {
-    if (value.size() < 4) return;
-    list.emplace_back(value);
-    // The percent-encoded form appears in URLs and IAM tokens.
-    const std::string encoded = uri_encode(value);
-    if (encoded != value) list.push_back(encoded);
-}
-
-/// The password of a postgresql:// URL, if any.
-std::string url_password(std::string_view url) {
-    const auto scheme = url.find("://");
-    if (scheme == std::string_view::npos) return {};
-    const auto at = url.find('@', scheme + 3);
-    if (at == std::string_view::npos) return {};
-    const auto userinfo = url.substr(scheme + 3, at - scheme - 3);
-    const auto colon = userinfo.find(':');
-    if (colon == std::string_view::npos) return {};
-    return uri_decode(userinfo.substr(colon + 1));
+/// The value and its percent-encoded form (URLs, IAM tokens, signed query strings).
+void add(ratchet::secret_registry& r, std::string_view value) {
+    r.add(value);
+    if (const std::string encoded = uri_encode(value); encoded != value) r.add(encoded);
 }
 
 }  // namespace
@@ -46,13 +36,14 @@ std::string url_password(std::string_view url) {
 void register_secret(std::string_view value) {
     auto& r = reg();
     const std::lock_guard lock(r.mu);
-    add(r.per_invoke, value);
+    add(r.all, value);
 }
 
 void clear_invoke_secrets() {
     auto& r = reg();
     const std::lock_guard lock(r.mu);
-    r.per_invoke.clear();
+    r.all.clear();
+    r.all.add_all(r.permanent);
 }
 
 void register_environment_secrets() {
@@ -61,21 +52,14 @@ void register_environment_secrets() {
     for (const char* name : {"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}) {
         if (const char* v = std::getenv(name)) add(r.permanent, v);
     }
-    if (const char* url = std::getenv("DATABASE_URL")) {
-        const std::string pw = url_password(url);
-        add(r.permanent, pw);
-        add(r.permanent, uri_encode(pw));
-    }
+    if (const char* url = std::getenv("DATABASE_URL")) r.permanent.add_connection(url);
+    r.all.add_all(r.permanent);
 }
 
 std::string redact(std::string_view text) {
-    std::string out(text);
     auto& r = reg();
     const std::lock_guard lock(r.mu);
-    for (const auto* list : {&r.permanent, &r.per_invoke}) {
-        for (const auto& secret : *list) replace_all(out, secret, "***");
-    }
-    return out;
+    return r.all.redact(text);
 }
 
 }  // namespace ratchet::lambda

@@ -1,12 +1,12 @@
 // The bootstrap as a separate process against a fake Runtime API, a SigV4-checking fake
 // Secrets Manager, a fake ResponseURL and a real PostgreSQL (RATCHET_TEST_ADMIN_URL).
 #define BOOST_TEST_MODULE lambda_bootstrap
-#include "harness.hpp"
 #include "aws/http_client.hpp"
 #include "aws/sigv4.hpp"
+#include "harness.hpp"
 
-#include <boost/test/unit_test.hpp>
 #include <libpq-fe.h>
+#include <boost/test/unit_test.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -25,9 +25,13 @@ namespace {
 
 const std::string self_arn = test_function_arn;
 
-bool have_db() { return admin_url_or_skip().has_value(); }
+bool have_db() {
+    return admin_url_or_skip().has_value();
+}
 
-json body_of(const fake_runtime_api::result& r) { return json::parse(r.body); }
+json body_of(const fake_runtime_api::result& r) {
+    return json::parse(r.body);
+}
 
 std::string expected_id(const harness& h) {
     return "ratchet:" + h.db->host + ":" + h.db->port + "/" + h.db->name + "/public";
@@ -92,9 +96,12 @@ BOOST_AUTO_TEST_CASE(delete_succeeds_without_database_or_secrets_manager) {
     harness h("v1", false);
     h.env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = "http://127.0.0.1:" + std::to_string(free_port());
     h.start();
-    const json props{{"ServiceToken", "arn:aws:lambda:eu-west-1:1:function:framework"}, {"DatabaseHost", "10.255.255.1"},
-                     {"SecretArn", "db-secret"}, {"MigrationsHash", "whatever"}};
-    const auto r = h.invoke(h.cfn_event("Delete", props, "ratchet:old-host:5432/app/public").dump(), seconds{60}, seconds{10});
+    const json props{{"ServiceToken", "arn:aws:lambda:eu-west-1:1:function:framework"},
+                     {"DatabaseHost", "10.255.255.1"},
+                     {"SecretArn", "db-secret"},
+                     {"MigrationsHash", "whatever"}};
+    const auto r = h.invoke(h.cfn_event("Delete", props, "ratchet:old-host:5432/app/public").dump(),
+                            seconds{60}, seconds{10});
     BOOST_TEST(r.kind == "response");
     BOOST_TEST(body_of(r)["PhysicalResourceId"] == "ratchet:old-host:5432/app/public");
     // Direct mode: the PUT carries the same id; CloudFormation's invented ids are echoed too.
@@ -159,12 +166,15 @@ BOOST_AUTO_TEST_CASE(secret_missing_or_access_denied_fail_cleanly) {
     const auto missing = h.invoke(h.cfn_event("Create", props).dump());
     BOOST_TEST(missing.kind == "error");
     BOOST_TEST(body_of(missing)["errorType"] == "SecretError");
-    BOOST_TEST(body_of(missing)["errorMessage"].get<std::string>().find("ResourceNotFoundException") != std::string::npos);
+    BOOST_TEST(body_of(missing)["errorMessage"].get<std::string>().find(
+                   "ResourceNotFoundException") != std::string::npos);
     props["SecretArn"] = "denied-secret";
     const auto denied = h.invoke(h.cfn_event("Create", props).dump());
-    BOOST_TEST(body_of(denied)["errorMessage"].get<std::string>().find("AccessDeniedException") != std::string::npos);
+    BOOST_TEST(body_of(denied)["errorMessage"].get<std::string>().find("AccessDeniedException") !=
+               std::string::npos);
     BOOST_TEST(h.secrets.bad_signatures() == 0);
-    BOOST_TEST(h.db->query("SELECT count(*) FROM pg_tables WHERE tablename = '_prisma_migrations'") == "0");
+    BOOST_TEST(h.db->query(
+                   "SELECT count(*) FROM pg_tables WHERE tablename = '_prisma_migrations'") == "0");
     h.check_no_secrets();
 }
 
@@ -173,7 +183,8 @@ BOOST_AUTO_TEST_CASE(fake_secrets_manager_rejects_a_wrong_signature) {
     sm.put("x", "{}");
     using namespace ratchet::lambda;
     sigv4::request req{"POST", "/", {}, {}, R"({"SecretId":"x"})"};
-    req.headers = {{"Host", sm.url().substr(7)}, {"Content-Type", "application/x-amz-json-1.1"},
+    req.headers = {{"Host", sm.url().substr(7)},
+                   {"Content-Type", "application/x-amz-json-1.1"},
                    {"X-Amz-Target", "secretsmanager.GetSecretValue"}};
     sigv4::settings s{test_region, "secretsmanager", std::chrono::system_clock::now()};
     (void)sigv4::sign_headers(req, {test_access_key, "not-the-key", test_session_token}, s);
@@ -186,7 +197,8 @@ BOOST_AUTO_TEST_CASE(fake_secrets_manager_rejects_a_wrong_signature) {
 BOOST_AUTO_TEST_CASE(malformed_and_empty_events_fail_cleanly) {
     harness h("v1", false);
     h.start();
-    for (const std::string payload : {"", "{not json", "[]", R"({"RequestType":"Explode"})", R"({"hello":1})"}) {
+    for (const std::string payload :
+         {"", "{not json", "[]", R"({"RequestType":"Explode"})", R"({"hello":1})"}) {
         const auto r = h.invoke(payload);
         BOOST_TEST(r.kind == "error");
         BOOST_TEST(body_of(r)["errorType"] == "InvalidEvent");
@@ -207,7 +219,8 @@ BOOST_AUTO_TEST_CASE(deadline_mid_migration_fails_before_lambda_would_and_leaves
     h.start();
     const auto timeout = seconds{9};
     const auto sent = std::chrono::system_clock::now();
-    const auto r = h.invoke(h.cfn_event("Create", h.db_props(), "", self_arn).dump(), timeout, seconds{30});
+    const auto r =
+        h.invoke(h.cfn_event("Create", h.db_props(), "", self_arn).dump(), timeout, seconds{30});
     BOOST_TEST((r.at < sent + timeout));
     BOOST_REQUIRE(h.cfn.wait_puts(1, seconds{2}));
     const json pb = json::parse(h.cfn.puts().front().body);
@@ -216,8 +229,10 @@ BOOST_AUTO_TEST_CASE(deadline_mid_migration_fails_before_lambda_would_and_leaves
     BOOST_TEST_MESSAGE("deadline reason: " << reason);
     BOOST_TEST(reason.find("20240104000000_slow") != std::string::npos);
     BOOST_TEST(h.db->query("SELECT count(*) FROM pg_tables WHERE tablename = 'Partial'") == "0");
-    BOOST_TEST(h.db->query("SELECT count(*) FROM _prisma_migrations WHERE migration_name = '20240104000000_slow' "
-                           "AND finished_at IS NOT NULL") == "0");
+    BOOST_TEST(
+        h.db->query(
+            "SELECT count(*) FROM _prisma_migrations WHERE migration_name = '20240104000000_slow' "
+            "AND finished_at IS NOT NULL") == "0");
     BOOST_TEST(finished_count(h) == "2");
     h.check_no_secrets();
 }
@@ -233,7 +248,8 @@ BOOST_AUTO_TEST_CASE(rollback_updates_succeed_without_applying) {
     const auto back = h.invoke(h.cfn_event("Update", h.db_props(), expected_id(h)).dump());
     BOOST_TEST(back.kind == "response");
     BOOST_TEST(body_of(back)["Data"]["AppliedCount"] == "0");
-    BOOST_TEST(body_of(back)["Data"]["Warnings"].get<std::string>().find("newer") != std::string::npos);
+    BOOST_TEST(body_of(back)["Data"]["Warnings"].get<std::string>().find("newer") !=
+               std::string::npos);
     // Properties name another bundle than the code holds: apply nothing, succeed, no DB access.
     json other = h.db_props();
     other["MigrationsHash"] = fixture_hash("v2");
@@ -257,13 +273,14 @@ BOOST_AUTO_TEST_CASE(rollback_update_succeeds_despite_a_failed_row_of_the_aborte
     harness h("failing_notx");
     h.start();
     BOOST_TEST(h.invoke(h.cfn_event("Create", h.db_props()).dump()).kind == "error");
-    BOOST_TEST(h.db->query("SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NULL AND rolled_back_at IS NULL") == "1");
+    BOOST_TEST(h.db->query("SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NULL AND "
+                           "rolled_back_at IS NULL") == "1");
     h.use_fixture("v1");
     h.start();
     const auto back = h.invoke(h.cfn_event("Update", h.db_props(), expected_id(h)).dump());
     BOOST_TEST(back.kind == "response");
-    BOOST_TEST(body_of(back)["Data"]["Warnings"].get<std::string>().find("failed migrations: 20240103000000_broken_notx") !=
-               std::string::npos);
+    BOOST_TEST(body_of(back)["Data"]["Warnings"].get<std::string>().find(
+                   "failed migrations: 20240103000000_broken_notx") != std::string::npos);
     h.check_no_secrets();
 }
 
@@ -276,15 +293,21 @@ BOOST_AUTO_TEST_CASE(huge_database_error_is_truncated_to_fit) {
     // What the CDK framework makes of it: errorMessage + trace[1..] (it drops trace[0]),
     // JSON-encoded with the identifiers (unit_test.cpp checks the exact framework body).
     const json b = body_of(r);
-    std::string reason = b["errorMessage"].get<std::string>() + "\n\nLogs: /aws/lambda/" + std::string(64, 'f') + "\n";
-    for (std::size_t i = 1; i < b["trace"].size(); ++i) reason += "\n" + b["trace"][i].get<std::string>();
+    std::string reason = b["errorMessage"].get<std::string>() + "\n\nLogs: /aws/lambda/" +
+                         std::string(64, 'f') + "\n";
+    for (std::size_t i = 1; i < b["trace"].size(); ++i)
+        reason += "\n" + b["trace"][i].get<std::string>();
     const json e = h.cfn_event("Create", h.db_props());
-    const json framework_put{{"Status", "FAILED"}, {"Reason", reason}, {"StackId", e["StackId"]},
-                             {"RequestId", e["RequestId"]},
-                             {"PhysicalResourceId", "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"},
-                             {"LogicalResourceId", e["LogicalResourceId"]}};
+    const json framework_put{
+        {"Status", "FAILED"},
+        {"Reason", reason},
+        {"StackId", e["StackId"]},
+        {"RequestId", e["RequestId"]},
+        {"PhysicalResourceId", "AWSCDK::CustomResourceProviderFramework::CREATE_FAILED"},
+        {"LogicalResourceId", e["LogicalResourceId"]}};
     BOOST_TEST(framework_put.dump().size() <= 4'096U);
-    BOOST_TEST(h.invoke(h.cfn_event("Create", h.db_props(), "", self_arn).dump()).kind == "response");
+    BOOST_TEST(h.invoke(h.cfn_event("Create", h.db_props(), "", self_arn).dump()).kind ==
+               "response");
     BOOST_REQUIRE(h.cfn.wait_puts(1, seconds{5}));
     BOOST_TEST(h.cfn.puts().front().body.size() <= 4'096U);
     BOOST_TEST(json::parse(h.cfn.puts().front().body)["Status"] == "FAILED");
@@ -309,8 +332,11 @@ BOOST_AUTO_TEST_CASE(operator_commands_with_database_url) {
     harness h("v1");
     h.env["DATABASE_URL"] = h.db->url();
     h.start();
+    // The core's JSON (schema_version 2, as `ratchet --json`).
     const auto plan = body_of(h.invoke(R"({"command":"plan"})"));
-    BOOST_TEST(plan["toApply"].size() == 2U);
+    BOOST_TEST(plan["schema_version"] == 2);
+    BOOST_TEST(plan["pending"].size() == 2U);
+    BOOST_TEST(plan["migrations_hash"] == fixture_hash("v1"));
     const auto deploy = body_of(h.invoke(R"({"command":"deploy"})"));
     BOOST_TEST(deploy["applied"].size() == 2U);
     const auto status = body_of(h.invoke(R"({"command":"status"})"));
@@ -350,10 +376,17 @@ BOOST_AUTO_TEST_CASE(secret_through_the_parameters_and_secrets_extension) {
     int seen = 0;
     http_server ext([&](const http_message& m) {
         const std::string* tok = m.header("X-Aws-Parameters-Secrets-Token");
-        if (tok == nullptr || *tok != test_session_token) return http_reply{401, {}, "unauthorized"};
-        if (m.target != "/secretsmanager/get?secretId=ext%2Fdb") return http_reply{400, {}, "ResourceNotFoundException"};
+        if (tok == nullptr || *tok != test_session_token)
+            return http_reply{401, {}, "unauthorized"};
+        if (m.target != "/secretsmanager/get?secretId=ext%2Fdb")
+            return http_reply{400, {}, "ResourceNotFoundException"};
         ++seen;
-        return http_reply{200, {}, json{{"SecretString", json{{"username", h.db->user}, {"password", h.db->password}}.dump()}}.dump()};
+        return http_reply{
+            200,
+            {},
+            json{{"SecretString",
+                  json{{"username", h.db->user}, {"password", h.db->password}}.dump()}}
+                .dump()};
     });
     h.env["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"] = std::to_string(ext.port());
     h.start();
@@ -371,7 +404,8 @@ BOOST_AUTO_TEST_CASE(runtime_polls_next_quickly_after_exec) {
     const auto t0 = std::chrono::steady_clock::now();
     h.start();
     BOOST_REQUIRE(h.runtime.wait_next_calls(1, seconds{10}));
-    const auto ms = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    const auto ms =
+        std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t0).count();
     BOOST_TEST_MESSAGE("exec to first /next: " << ms << " ms");
     BOOST_TEST(ms < 2'000);
 }
@@ -402,8 +436,10 @@ BOOST_AUTO_TEST_CASE(hanging_secrets_manager_fails_before_the_deadline) {
     });
     h.env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = slow.base_url();
     h.start();
-    const json props{{"ServiceToken", "arn:aws:lambda:eu-west-1:1:function:framework"}, {"DatabaseHost", "127.0.0.1"},
-                     {"SecretArn", "db-secret"}, {"MigrationsHash", fixture_hash("v1")}};
+    const json props{{"ServiceToken", "arn:aws:lambda:eu-west-1:1:function:framework"},
+                     {"DatabaseHost", "127.0.0.1"},
+                     {"SecretArn", "db-secret"},
+                     {"MigrationsHash", fixture_hash("v1")}};
     const auto sent = std::chrono::system_clock::now();
     const auto r = h.invoke(h.cfn_event("Create", props).dump(), seconds{8}, seconds{30});
     BOOST_TEST((r.at < sent + seconds{8}));
@@ -415,15 +451,18 @@ BOOST_AUTO_TEST_CASE(secrets_manager_over_verified_https) {
     if (!have_db()) return;
     harness h("v1");
     const std::string dir = h.env["LAMBDA_TASK_ROOT"];
-    const std::string gen = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-                            "-addext subjectAltName=IP:127.0.0.1 -keyout " + dir + "/key.pem -out " + dir +
-                            "/cert.pem 2>/dev/null";
+    const std::string gen =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+        "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+        dir + "/key.pem -out " + dir + "/cert.pem 2>/dev/null";
     BOOST_REQUIRE(std::system(gen.c_str()) == 0);
     const char* path = std::getenv("PATH");
-    child_process tls("/usr/bin/env",
-                      {{"PATH", path ? path : "/usr/bin:/bin"},
-                       {"SECRET_STRING", json{{"username", h.db->user}, {"password", h.db->password}}.dump()}},
-                      dir + "/tls.log", "", {"python3", RATCHET_LAMBDA_TLS_FAKE, dir + "/cert.pem", dir + "/key.pem", dir + "/port"});
+    child_process tls(
+        "/usr/bin/env",
+        {{"PATH", path ? path : "/usr/bin:/bin"},
+         {"SECRET_STRING", json{{"username", h.db->user}, {"password", h.db->password}}.dump()}},
+        dir + "/tls.log", "",
+        {"python3", RATCHET_LAMBDA_TLS_FAKE, dir + "/cert.pem", dir + "/key.pem", dir + "/port"});
     std::string port;
     for (int i = 0; i < 100 && port.empty(); ++i) {
         std::this_thread::sleep_for(milliseconds{50});
@@ -451,8 +490,11 @@ BOOST_AUTO_TEST_CASE(secrets_manager_over_verified_https) {
 
 namespace {
 
-json no_db_props(const std::string& service_token = "arn:aws:lambda:eu-west-1:1:function:framework") {
-    return {{"ServiceToken", service_token}, {"DatabaseHost", "10.255.255.1"}, {"SecretArn", "db-secret"},
+json no_db_props(
+    const std::string& service_token = "arn:aws:lambda:eu-west-1:1:function:framework") {
+    return {{"ServiceToken", service_token},
+            {"DatabaseHost", "10.255.255.1"},
+            {"SecretArn", "db-secret"},
             {"MigrationsHash", fixture_hash("v1")}};
 }
 
@@ -462,10 +504,12 @@ BOOST_AUTO_TEST_CASE(a_delete_with_unparseable_properties_still_succeeds_in_both
     harness h("v1", false);
     h.start();
     const std::string deep = std::string(120'000, '[') + std::string(120'000, ']');
-    for (const std::string& token : {std::string("arn:aws:lambda:eu-west-1:1:function:framework"), self_arn}) {
-        std::string payload = h.cfn_event("Delete", json{{"ServiceToken", token}, {"X", "PLACEHOLDER"}},
-                                          "ratchet:old-host:5432/app/public", token)
-                                  .dump();
+    for (const std::string& token :
+         {std::string("arn:aws:lambda:eu-west-1:1:function:framework"), self_arn}) {
+        std::string payload =
+            h.cfn_event("Delete", json{{"ServiceToken", token}, {"X", "PLACEHOLDER"}},
+                        "ratchet:old-host:5432/app/public", token)
+                .dump();
         payload.replace(payload.find("\"PLACEHOLDER\""), 13, deep);
         const auto r = h.invoke(payload);
         BOOST_TEST(r.kind == "response");
@@ -495,7 +539,8 @@ BOOST_AUTO_TEST_CASE(a_crash_mid_invoke_is_answered_in_both_modes_and_the_runtim
     const auto aborted = h.invoke(h.cfn_event("Create", props).dump());
     BOOST_TEST(aborted.kind == "error");
     BOOST_TEST(body_of(aborted)["errorType"] == "Crashed");
-    BOOST_TEST(body_of(aborted)["errorMessage"].get<std::string>().find("SIGABRT") != std::string::npos);
+    BOOST_TEST(body_of(aborted)["errorMessage"].get<std::string>().find("SIGABRT") !=
+               std::string::npos);
     props["RatchetTestCrash"] = "thread-throw";
     const auto thrown = h.invoke(h.cfn_event("Update", props, "ratchet:h:5432/d/public").dump());
     BOOST_TEST(thrown.kind == "error");
@@ -503,7 +548,8 @@ BOOST_AUTO_TEST_CASE(a_crash_mid_invoke_is_answered_in_both_modes_and_the_runtim
     // Direct mode: the FAILED answer reaches the ResponseURL, with the id CloudFormation gave.
     props = no_db_props(self_arn);
     props["RatchetTestCrash"] = "segv";
-    const auto segv = h.invoke(h.cfn_event("Update", props, "ratchet:h:5432/d/public", self_arn).dump());
+    const auto segv =
+        h.invoke(h.cfn_event("Update", props, "ratchet:h:5432/d/public", self_arn).dump());
     BOOST_TEST(segv.kind == "response");
     BOOST_REQUIRE(h.cfn.wait_puts(1, seconds{5}));
     json put = json::parse(h.cfn.puts().back().body);
@@ -511,14 +557,16 @@ BOOST_AUTO_TEST_CASE(a_crash_mid_invoke_is_answered_in_both_modes_and_the_runtim
     BOOST_TEST(put["PhysicalResourceId"] == "ratchet:h:5432/d/public");
     BOOST_TEST(put["Reason"].get<std::string>().find("SIGSEGV") != std::string::npos);
     // A Delete that crashes still succeeds.
-    const auto del = h.invoke(h.cfn_event("Delete", props, "ratchet:h:5432/d/public", self_arn).dump());
+    const auto del =
+        h.invoke(h.cfn_event("Delete", props, "ratchet:h:5432/d/public", self_arn).dump());
     BOOST_TEST(del.kind == "response");
     BOOST_REQUIRE(h.cfn.wait_puts(2, seconds{5}));
     put = json::parse(h.cfn.puts().back().body);
     BOOST_TEST(put["Status"] == "SUCCESS");
     BOOST_TEST(put["PhysicalResourceId"] == "ratchet:h:5432/d/public");
     // The restarted runtime serves the next event normally.
-    const auto next = h.invoke(h.cfn_event("Delete", no_db_props(), "ratchet:h:5432/d/public").dump());
+    const auto next =
+        h.invoke(h.cfn_event("Delete", no_db_props(), "ratchet:h:5432/d/public").dump());
     BOOST_TEST(next.kind == "response");
     BOOST_TEST(h.runtime.duplicate_posts() == 0);
     BOOST_TEST(h.everything().find("thrown on a worker thread") != std::string::npos);
@@ -534,7 +582,8 @@ BOOST_AUTO_TEST_CASE(runtime_api_413_becomes_an_error_and_500_ends_the_process) 
     BOOST_TEST(body_of(r)["errorType"] == "ResponseTooLarge");
     BOOST_TEST(h.runtime.rejected_posts() == 1);
     h.runtime.reject_posts(500, 1);
-    const std::string id = h.runtime.enqueue(h.cfn_event("Delete", no_db_props(), "ratchet:h:5432/d/public").dump());
+    const std::string id =
+        h.runtime.enqueue(h.cfn_event("Delete", no_db_props(), "ratchet:h:5432/d/public").dump());
     BOOST_TEST(h.wait_exit(seconds{10}));  // "container broken": the runtime exits
     BOOST_TEST(h.runtime.rejected_posts() == 2);
     // /next answering 500 also ends it (the fake answers 500 to a dropped poll).
@@ -564,14 +613,16 @@ BOOST_AUTO_TEST_CASE(an_invalid_mode_setting_is_answered_not_an_init_error) {
     BOOST_TEST(put["Status"] == "FAILED");
     BOOST_TEST(put["Reason"].get<std::string>().find("RATCHET_RESPONSE_MODE") != std::string::npos);
     BOOST_TEST(!h.runtime.init_error().has_value());
-    const auto d = h.invoke(h.cfn_event("Delete", no_db_props(self_arn), "ratchet:h:5432/d/public", self_arn).dump());
+    const auto d = h.invoke(
+        h.cfn_event("Delete", no_db_props(self_arn), "ratchet:h:5432/d/public", self_arn).dump());
     BOOST_TEST(d.kind == "response");
     BOOST_REQUIRE(h.cfn.wait_puts(2, seconds{5}));
     BOOST_TEST(json::parse(h.cfn.puts().back().body)["Status"] == "SUCCESS");
     // Mixed case is the same setting everywhere.
     h.env["RATCHET_RESPONSE_MODE"] = "Provider";
     h.start();
-    const auto p = h.invoke(h.cfn_event("Delete", no_db_props(self_arn), "ratchet:h:5432/d/public", self_arn).dump());
+    const auto p = h.invoke(
+        h.cfn_event("Delete", no_db_props(self_arn), "ratchet:h:5432/d/public", self_arn).dump());
     BOOST_TEST(p.kind == "response");
     BOOST_TEST(body_of(p)["PhysicalResourceId"] == "ratchet:h:5432/d/public");
     BOOST_TEST(h.cfn.puts().size() == 2U);  // provider: no PUT of ours
@@ -584,7 +635,7 @@ BOOST_AUTO_TEST_CASE(a_hand_made_response_url_cannot_choose_the_protocol) {
     h.start();
     const std::string marker = h.env["LAMBDA_TASK_ROOT"] + "/written-by-put";
     for (const std::string& url : {"file://" + marker, std::string("gopher://127.0.0.1:1/x"),
-                                  std::string("http://192.0.2.1:1/not-loopback")}) {
+                                   std::string("http://192.0.2.1:1/not-loopback")}) {
         json e = h.cfn_event("Delete", no_db_props(), "ratchet:h:5432/d/public");
         e["ResponseURL"] = url;
         const auto r = h.invoke(e.dump());
@@ -620,7 +671,8 @@ BOOST_AUTO_TEST_CASE(a_failed_update_keeps_the_old_id_in_both_modes) {
     BOOST_TEST(h.invoke(h.cfn_event("Create", h.db_props()).dump()).kind == "response");
     h.use_fixture("failing");
     h.start();
-    const std::string old_id = "ratchet:previous-host:5432/app/public";  // the id CloudFormation holds
+    const std::string old_id =
+        "ratchet:previous-host:5432/app/public";  // the id CloudFormation holds
     const auto p = h.invoke(h.cfn_event("Update", h.db_props(), old_id).dump());
     BOOST_TEST(p.kind == "error");
     BOOST_TEST(body_of(p)["errorType"] == "MigrationFailed");

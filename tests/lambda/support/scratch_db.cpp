@@ -1,17 +1,17 @@
 #include "scratch_db.hpp"
 
-#include "handler/conninfo.hpp"
+#include <ratchet/target.hpp>
 #include "aws/text.hpp"
 
-#include <boost/test/unit_test.hpp>
 #include <libpq-fe.h>
+#include <boost/test/unit_test.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <random>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace ratchet::lambda::test {
 
@@ -19,7 +19,8 @@ namespace {
 
 std::string run(const std::string& conninfo, const std::string& sql) {
     std::unique_ptr<PGconn, decltype(&PQfinish)> c{PQconnectdb(conninfo.c_str()), &PQfinish};
-    if (PQstatus(c.get()) != CONNECTION_OK) throw std::runtime_error(std::string("connect: ") + PQerrorMessage(c.get()));
+    if (PQstatus(c.get()) != CONNECTION_OK)
+        throw std::runtime_error(std::string("connect: ") + PQerrorMessage(c.get()));
     std::unique_ptr<PGresult, decltype(&PQclear)> r{PQexec(c.get(), sql.c_str()), &PQclear};
     const auto st = PQresultStatus(r.get());
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -56,13 +57,14 @@ scratch_db::scratch_db() {
     admin_url_ = *admin;
     static std::atomic<int> counter{0};
     std::random_device rd;
-    const std::string suffix = std::to_string(::getpid()) + "_" + std::to_string(++counter) + "_" + std::to_string(rd() % 100000);
+    const std::string suffix = std::to_string(::getpid()) + "_" + std::to_string(++counter) + "_" +
+                               std::to_string(rd() % 100000);
     name = "ratchet_lambda_" + suffix;
     user = "ratchet_lambda_u_" + suffix;
     // Quote, backslash, double quote and a tab: each is escaped differently in URLs, keyword
     // strings and JSON, so a redaction that runs on the wrong form is caught.
     password = "Pw'd\\ \"S3cr3t\t-" + suffix + "-%&=?";
-    const db_target t = parse_target(admin_url_);
+    const ratchet::target_description t = ratchet::describe_target(admin_url_);
     host = t.host;
     port = t.port;
     std::string quoted = password;
@@ -80,9 +82,12 @@ scratch_db::~scratch_db() {
 }
 
 std::string scratch_db::url() const {
-    return "postgresql://" + user + ":" + uri_encode(password) + "@" + host + ":" + port + "/" + name;
+    return "postgresql://" + user + ":" + uri_encode(password) + "@" + host + ":" + port + "/" +
+           name;
 }
 
-std::string scratch_db::query(const std::string& sql) const { return run(with_db(admin_url_, name), sql); }
+std::string scratch_db::query(const std::string& sql) const {
+    return run(with_db(admin_url_, name), sql);
+}
 
 }  // namespace ratchet::lambda::test
