@@ -282,6 +282,11 @@ struct js_value {
     std::map<std::string, js_value> fields;  // object
 };
 
+/// env("X") with X unset: Prisma's env() throws; the reader raises it only where needed.
+bool missing_env(const js_value& v) {
+    return v.kind == js_value::unreadable && !v.text.empty() && v.text[0] == '\x01';
+}
+
 class config_reader {
 public:
     config_reader(std::string file, std::string source, fs::path cwd)
@@ -306,6 +311,11 @@ public:
         const fs::path dir = fs::path{path_}.parent_path();
         const auto path_field = [&](const js_value& v, const std::string& name,
                                     const std::string& flag) -> std::optional<std::string> {
+            if (missing_env(v)) {
+                throw config_error(file_ + ": Cannot resolve environment variable: " +
+                                   v.text.substr(1) + " (" + name + ": env(\"" + v.text.substr(1) +
+                                   "\")); set it or pass " + flag + " instead");
+            }
             if (v.kind == js_value::unreadable) {
                 throw config_error(file_ + ": cannot read `" + name + ": " + v.text +
                                    "` without node and the project's prisma package; pass " + flag +
@@ -327,7 +337,13 @@ public:
                                           std::pair{std::string{"directUrl"}, &out.direct_url}}) {
             const js_value v = get(ds, key);
             if (v.kind == js_value::unreadable) {
-                unreadable_url_ = "datasource." + key + ": " + v.text;
+                unreadable_url_ = missing_env(v)
+                                      ? "Cannot resolve environment variable: " + v.text.substr(1) +
+                                            " (datasource." + key + ": env(\"" + v.text.substr(1) +
+                                            "\")); set it or pass --url"
+                                      : "cannot read `datasource." + key + ": " + v.text +
+                                            "` without node and the project's prisma package; pass "
+                                            "--url or set the variable";
             } else if (v.kind == js_value::string) {
                 *target = v.text;
             }
@@ -485,6 +501,7 @@ private:
             }
             if (is(i, "??") || is(i, "||")) {
                 js_value left = evaluate(b, i);
+                if (missing_env(left)) return left;  // Prisma's env() throws before `??`
                 if (left.kind == js_value::unreadable)
                     return {js_value::unreadable, expression_text(b, e), {}};
                 const bool take_left =
@@ -513,8 +530,8 @@ private:
                 const std::string name = toks_[i + 1].text;
                 const auto v = env_value(name);
                 if (!v || v->empty()) {
-                    throw config_error(file_ + ": Cannot resolve environment variable: " + name +
-                                       ". (read by env(\"" + name + "\")); set it or pass --url");
+                    // Prisma's env() throws here; raised only where the value is needed.
+                    return {js_value::unreadable, "\x01" + name, {}};
                 }
                 return {js_value::string, *v, {}};
             }
@@ -759,9 +776,17 @@ resolved_project resolve_project(const project_inputs& in) {
         const bool use_node = !(node_setting && *node_setting == "0");
         const auto node = use_node ? find_in_path("node") : std::nullopt;
         if (node && pkg) {
-            cfg = load_config_with_prisma(
-                *node, cwd, in.config_flag.empty() ? std::string{} : cfg_path->string());
-            if (cfg->file.empty()) cfg->file = cfg_path->string();
+            try {
+                cfg = load_config_with_prisma(
+                    *node, cwd, in.config_flag.empty() ? std::string{} : cfg_path->string());
+                if (cfg->file.empty()) cfg->file = cfg_path->string();
+            } catch (const config_error&) {
+                // hash/verify need no URL: a config that throws for a missing variable (Prisma's
+                // env()) is read statically for its paths; with a URL needed, Prisma's error
+                // stands.
+                if (in.needs_url && in.url_flag.empty()) throw;
+                cfg = read_config_static(cfg_path->string(), cwd.string());
+            }
         } else {
             cfg = read_config_static(cfg_path->string(), cwd.string());
         }
@@ -921,9 +946,7 @@ resolved_project resolve_project(const project_inputs& in) {
             r.url = in.url_flag;
             r.url_source = "--url";
         } else if (cfg && !cfg->unreadable_url.empty() && !cfg->url) {
-            throw config_error(*r.config_file + ": cannot read `" + cfg->unreadable_url +
-                               "` without node and the project's prisma package; pass --url or set "
-                               "the variable");
+            throw config_error(*r.config_file + ": " + cfg->unreadable_url);
         } else if (cfg && (cfg->direct_url || cfg->url)) {
             r.url = cfg->direct_url ? *cfg->direct_url : *cfg->url;
             r.url_source =

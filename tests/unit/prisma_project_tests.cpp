@@ -334,6 +334,22 @@ export default cfg;
                 "pass --schema instead") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(unset_env_in_config_matters_only_when_the_url_is_needed) {
+    project_dir d;
+    d.write("prisma.config.ts",
+            "import { defineConfig, env } from 'prisma/config';\n"
+            "export default defineConfig({\n  migrations: { path: 'sql' },\n"
+            "  datasource: { url: env('DATABASE_URL') ?? 'postgresql://never' },\n});\n");
+    project_inputs hash;
+    hash.needs_url = false;
+    BOOST_TEST(d.resolve(hash).migrations_dir == "sql");  // `ratchet hash` needs no database
+    BOOST_TEST(error_of([&] { (void)d.resolve(); }) ==
+               "prisma.config.ts: Cannot resolve environment variable: DATABASE_URL "
+               "(datasource.url: env(\"DATABASE_URL\")); set it or pass --url");
+    d.set_env("DATABASE_URL", "postgresql://u@h/db");
+    BOOST_TEST(d.resolve().url == "postgresql://u@h/db");
+}
+
 BOOST_AUTO_TEST_CASE(prisma7_needs_datasource_url_in_the_config) {
     project_dir d;
     d.write("node_modules/prisma/package.json", R"({"name": "prisma", "version": "7.10.1"})");
