@@ -281,7 +281,11 @@ public:
             if (interrupted)
                 out << "interrupted: rerun the same command to continue (done targets are "
                        "no-ops)\n";
-            (all_ok ? std::cout : std::cerr) << out.str() << std::flush;
+            if (!all_ok) {
+                std::cerr << out.str() << std::flush;
+            } else if (!quiet_) {
+                std::cout << out.str() << std::flush;
+            }
         }
         if (interrupted) return 130;
         return all_ok ? exit_ok : exit_failure;
