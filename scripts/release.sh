@@ -43,7 +43,7 @@ pkgdir="$buildroot/src/packaging"
 [[ -x "$pkgdir/build-portable.sh" ]] || pkgdir="$src/packaging"
 pack_tar() { # dir-parent name output
     tar -C "$1" --sort=name --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owner \
-        --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime --format=gnu -cf - "$2" |
+        --format=gnu -cf - "$2" |
         gzip -n -9 >"$3"
 }
 declare -A npm_flag=([x86_64]=--x64 [aarch64]=--arm64)
