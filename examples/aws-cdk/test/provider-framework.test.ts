@@ -4,7 +4,7 @@
 // on the exact bytes CloudFormation would receive. See provider-harness.ts for what is real and what stands in.
 //
 // Needs RATCHET_LAMBDA_ZIP (the real ratchet-lambda.zip) and RATCHET_TEST_ADMIN_URL (a PostgreSQL superuser URL);
-// skipped without them (run-tests.sh fails instead when RATCHET_CDK_REQUIRE_HARNESS=1).
+// skipped without them (run-tests.sh refuses a real zip without a database unless RATCHET_CDK_SKIP_HARNESS=1).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
