@@ -26,7 +26,7 @@ namespace {
 const std::string self_arn = test_function_arn;
 
 bool have_db() {
-    return admin_url_or_skip().has_value();
+    return ratchet_test::admin_url_or_skip().has_value();
 }
 
 json body_of(const fake_runtime_api::result& r) {
@@ -34,7 +34,7 @@ json body_of(const fake_runtime_api::result& r) {
 }
 
 std::string expected_id(const harness& h) {
-    return "ratchet:" + h.db->host + ":" + h.db->port + "/" + h.db->name + "/public";
+    return "ratchet:" + h.db->host() + ":" + h.db->port() + "/" + h.db->name() + "/public";
 }
 
 int free_port() {
@@ -50,7 +50,8 @@ int free_port() {
 }
 
 std::string finished_count(const harness& h) {
-    return h.db->query("SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL");
+    return h.db->scalar("SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL")
+        .value_or("");
 }
 
 }  // namespace
@@ -88,7 +89,7 @@ BOOST_AUTO_TEST_CASE(update_with_nothing_new_and_the_same_request_delivered_twic
     BOOST_TEST(body_of(upd)["PhysicalResourceId"] == expected_id(h));
     BOOST_TEST(body_of(upd)["Data"]["AppliedCount"] == "0");
     BOOST_TEST(finished_count(h) == "2");
-    BOOST_TEST(h.db->query("SELECT count(*) FROM _prisma_migrations") == "2");
+    BOOST_TEST(h.db->scalar("SELECT count(*) FROM _prisma_migrations").value_or("") == "2");
     h.check_no_secrets();
 }
 
@@ -173,8 +174,8 @@ BOOST_AUTO_TEST_CASE(secret_missing_or_access_denied_fail_cleanly) {
     BOOST_TEST(body_of(denied)["errorMessage"].get<std::string>().find("AccessDeniedException") !=
                std::string::npos);
     BOOST_TEST(h.secrets.bad_signatures() == 0);
-    BOOST_TEST(h.db->query(
-                   "SELECT count(*) FROM pg_tables WHERE tablename = '_prisma_migrations'") == "0");
+    BOOST_TEST(h.db->scalar("SELECT count(*) FROM pg_tables WHERE tablename = '_prisma_migrations'")
+                   .value_or("") == "0");
     h.check_no_secrets();
 }
 
@@ -228,11 +229,13 @@ BOOST_AUTO_TEST_CASE(deadline_mid_migration_fails_before_lambda_would_and_leaves
     const std::string reason = pb["Reason"];
     BOOST_TEST_MESSAGE("deadline reason: " << reason);
     BOOST_TEST(reason.find("20240104000000_slow") != std::string::npos);
-    BOOST_TEST(h.db->query("SELECT count(*) FROM pg_tables WHERE tablename = 'Partial'") == "0");
     BOOST_TEST(
-        h.db->query(
-            "SELECT count(*) FROM _prisma_migrations WHERE migration_name = '20240104000000_slow' "
-            "AND finished_at IS NOT NULL") == "0");
+        h.db->scalar("SELECT count(*) FROM pg_tables WHERE tablename = 'Partial'").value_or("") ==
+        "0");
+    BOOST_TEST(h.db->scalar("SELECT count(*) FROM _prisma_migrations WHERE migration_name = "
+                            "'20240104000000_slow' "
+                            "AND finished_at IS NOT NULL")
+                   .value_or("") == "0");
     BOOST_TEST(finished_count(h) == "2");
     h.check_no_secrets();
 }
@@ -273,8 +276,9 @@ BOOST_AUTO_TEST_CASE(rollback_update_succeeds_despite_a_failed_row_of_the_aborte
     harness h("failing_notx");
     h.start();
     BOOST_TEST(h.invoke(h.cfn_event("Create", h.db_props()).dump()).kind == "error");
-    BOOST_TEST(h.db->query("SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NULL AND "
-                           "rolled_back_at IS NULL") == "1");
+    BOOST_TEST(h.db->scalar("SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NULL AND "
+                            "rolled_back_at IS NULL")
+                   .value_or("") == "1");
     h.use_fixture("v1");
     h.start();
     const auto back = h.invoke(h.cfn_event("Update", h.db_props(), expected_id(h)).dump());
@@ -330,7 +334,7 @@ BOOST_AUTO_TEST_CASE(response_url_put_is_retried) {
 BOOST_AUTO_TEST_CASE(operator_commands_with_database_url) {
     if (!have_db()) return;
     harness h("v1");
-    h.env["DATABASE_URL"] = h.db->url();
+    h.env["DATABASE_URL"] = h.db->owner_url();
     h.start();
     // The core's JSON (schema_version 2, as `ratchet --json`).
     const auto plan = body_of(h.invoke(R"({"command":"plan"})"));
@@ -351,7 +355,7 @@ BOOST_AUTO_TEST_CASE(iam_auth_token_is_used_as_password_and_never_shown) {
     h.start();
     json props = h.db_props();
     props["IamAuth"] = "true";
-    props["DatabaseUser"] = h.db->user;
+    props["DatabaseUser"] = h.db->user();
     // The token is a password: a mode that may fall back to plain text is refused.
     const auto clear = h.invoke(h.cfn_event("Create", props).dump());
     BOOST_TEST(clear.kind == "error");
@@ -385,7 +389,7 @@ BOOST_AUTO_TEST_CASE(secret_through_the_parameters_and_secrets_extension) {
             200,
             {},
             json{{"SecretString",
-                  json{{"username", h.db->user}, {"password", h.db->password}}.dump()}}
+                  json{{"username", h.db->user()}, {"password", h.db->password()}}.dump()}}
                 .dump()};
     });
     h.env["PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"] = std::to_string(ext.port());
@@ -414,7 +418,8 @@ BOOST_AUTO_TEST_CASE(lock_wait_is_bounded_by_the_deadline) {
     if (!have_db()) return;
     harness h("v1");
     // Another deployer holds Prisma's advisory lock for the whole test.
-    std::unique_ptr<PGconn, decltype(&PQfinish)> other{PQconnectdb(h.db->url().c_str()), &PQfinish};
+    std::unique_ptr<PGconn, decltype(&PQfinish)> other{PQconnectdb(h.db->owner_url().c_str()),
+                                                       &PQfinish};
     BOOST_REQUIRE(PQstatus(other.get()) == CONNECTION_OK);
     PQclear(PQexec(other.get(), "SELECT pg_advisory_lock(72707369)"));
     h.start();
@@ -460,7 +465,8 @@ BOOST_AUTO_TEST_CASE(secrets_manager_over_verified_https) {
     child_process tls(
         "/usr/bin/env",
         {{"PATH", path ? path : "/usr/bin:/bin"},
-         {"SECRET_STRING", json{{"username", h.db->user}, {"password", h.db->password}}.dump()}},
+         {"SECRET_STRING",
+          json{{"username", h.db->user()}, {"password", h.db->password()}}.dump()}},
         dir + "/tls.log", "",
         {"python3", RATCHET_LAMBDA_TLS_FAKE, dir + "/cert.pem", dir + "/key.pem", dir + "/port"});
     std::string port;

@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE(zip_runs_in_an_empty_root_against_the_fakes_and_postgres) {
         BOOST_TEST_MESSAGE("not root: empty-root test skipped");
         return;
     }
-    if (!admin_url_or_skip()) return;
+    if (!ratchet_test::admin_url_or_skip()) return;
     const fs::path root = make_root();
     BOOST_TEST_MESSAGE("zip " << fs::file_size(RATCHET_LAMBDA_ZIP_PATH) << " bytes, unzipped "
                               << tree_size(root / "var/task") << " bytes");

@@ -39,8 +39,10 @@ harness::harness(std::string fix, bool with_db) : fixture(std::move(fix)) {
            {"_HANDLER", "bootstrap"},
            {"TZ", ":UTC"}};
     if (with_db) {
-        db = std::make_unique<scratch_db>();
-        secrets.put("db-secret", json{{"username", db->user}, {"password", db->password}}.dump());
+        db = std::make_unique<ratchet_test::scratch_db>(
+            ratchet_test::scratch_options{.admin_url = {}, .own_role = true});
+        secrets.put("db-secret",
+                    json{{"username", db->user()}, {"password", db->password()}}.dump());
     }
 }
 
@@ -86,9 +88,9 @@ json harness::db_props() const {
     return {{"ServiceToken",
              "arn:aws:lambda:eu-west-1:123456789012:function:Stack-ProviderframeworkonEvent-1X"},
             {"MigrationsHash", fixture_hash(fixture)},
-            {"DatabaseHost", db->host},
-            {"DatabasePort", db->port},
-            {"DatabaseName", db->name},
+            {"DatabaseHost", db->host()},
+            {"DatabasePort", db->port()},
+            {"DatabaseName", db->name()},
             {"SecretArn", "db-secret"},
             {"IamAuth", "false"}};
 }
@@ -137,8 +139,8 @@ void harness::check_no_secrets() const {
         test_secret_key,           test_session_token, uri_encode(test_session_token),
         "deadbeefSIGNEDurlSECRET", "X-Amz-Signature",  "/cloudformation-custom-resource-response"};
     if (db) {
-        secrets_list.push_back(db->password);
-        secrets_list.push_back(uri_encode(db->password));
+        secrets_list.push_back(db->password());
+        secrets_list.push_back(uri_encode(db->password()));
     }
     // Every secret also as JSON would encode it: a quote, a backslash or a control character
     // in a secret changes its encoded form, and that is what the logs and answers hold.

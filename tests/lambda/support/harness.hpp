@@ -7,7 +7,7 @@
 #include "fake_aws.hpp"
 #include "fake_runtime_api.hpp"
 #include "process.hpp"
-#include "scratch_db.hpp"
+#include "support/scratch_db.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -30,7 +30,7 @@ public:
     fake_runtime_api runtime;
     fake_secrets_manager secrets;
     fake_response_url cfn{};
-    std::unique_ptr<scratch_db> db;
+    std::unique_ptr<ratchet_test::scratch_db> db;  ///< owned by a login role with a password
 
     /// Starts (or restarts with the current env) the bootstrap; program defaults to the build's.
     void start(const std::string& program = RATCHET_LAMBDA_BOOTSTRAP,
