@@ -26,10 +26,9 @@ bool has(const std::string& haystack, const std::string& needle) {
 // stderr without Prisma's opening lines (config, env files, schema, `Datasource ...`), which
 // the CLI prints before the command's own output, as Prisma does.
 std::string after_banner(const std::string& err) {
-    static const std::vector<std::string> banner = {"Loaded Prisma config from ",
-                                                    "Environment variables loaded from ",
-                                                    "Prisma schema loaded from ", "Datasource",
-                                                    "note: "};
+    static const std::vector<std::string> banner = {
+        "Loaded Prisma config from ", "Environment variables loaded from ",
+        "Prisma schema loaded from ", "Datasource", "note: "};
     std::size_t at = 0;
     for (bool more = true; more && at < err.size();) {
         more = false;
@@ -58,10 +57,11 @@ BOOST_AUTO_TEST_CASE(usage_errors_are_one_line_and_exit_2) {
     migrations_dir dir;
     const std::string d = dir.path().string();
     const std::vector<std::vector<std::string>> cases = {
-        {"deploy", "--dir", d},                                              // no URL
-        {"deploy", "--bogus"},                                               // unknown flag
-        {"resolve", "--url", "postgresql://h/d", "--dir", d, "--applied", "a", "--rolled-back", "b"},
-        {"resolve", "--url", "postgresql://h/d", "--dir", d},                // neither flag
+        {"deploy", "--dir", d},  // no URL
+        {"deploy", "--bogus"},   // unknown flag
+        {"resolve", "--url", "postgresql://h/d", "--dir", d, "--applied", "a", "--rolled-back",
+         "b"},
+        {"resolve", "--url", "postgresql://h/d", "--dir", d},                     // neither flag
         {"deploy", "--url", "postgresql://u:TopSecretPw9@h:port/d", "--dir", d},  // malformed URL
         {"deploy", "--url", "postgresql://h/d", "--dir", d + "/does-not-exist"},
         {"deploy", "--url", "postgresql://h/d", "--dir", d, "--lock-timeout", "soon"},
@@ -134,7 +134,8 @@ BOOST_AUTO_TEST_CASE(json_output_is_one_object_with_a_versioned_schema) {
     BOOST_TEST(r.out.substr(r.out.size() - 2) == "}\n");
     BOOST_TEST(has(r.out, "\"schema_version\": 2"));
     BOOST_TEST(has(r.out, "\"name\": \"1_a\""));
-    const auto e = run_cli({"deploy", "--dir", d, "--json", "--url", "postgresql://u:TopSecretPw9@127.0.0.1:1/x"});
+    const auto e = run_cli(
+        {"deploy", "--dir", d, "--json", "--url", "postgresql://u:TopSecretPw9@127.0.0.1:1/x"});
     BOOST_TEST(e.code == 1);
     BOOST_TEST(has(e.out, "\"code\": \"P1001\""));
     BOOST_TEST(!has(e.out + e.err, "TopSecretPw9"));

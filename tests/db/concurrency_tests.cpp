@@ -20,10 +20,12 @@ void add_many(const migrations_dir& dir, int count) {
 void expect_each_applied_once(const scratch_db& db, int count) {
     BOOST_TEST(db.scalar("SELECT count(*) FROM _prisma_migrations") == std::to_string(count));
     BOOST_TEST(db.scalar("SELECT count(DISTINCT migration_name) FROM _prisma_migrations WHERE "
-                         "finished_at IS NOT NULL AND rolled_back_at IS NULL") == std::to_string(count));
+                         "finished_at IS NOT NULL AND rolled_back_at IS NULL") ==
+               std::to_string(count));
     // In order: started_at follows the directory order.
-    BOOST_TEST(db.scalar("SELECT bool_and(ok) FROM (SELECT migration_name >= lag(migration_name, 1, '') "
-                         "OVER (ORDER BY started_at) AS ok FROM _prisma_migrations) s") == "t");
+    BOOST_TEST(
+        db.scalar("SELECT bool_and(ok) FROM (SELECT migration_name >= lag(migration_name, 1, '') "
+                  "OVER (ORDER BY started_at) AS ok FROM _prisma_migrations) s") == "t");
 }
 
 }  // namespace
@@ -67,7 +69,8 @@ BOOST_AUTO_TEST_CASE(processes_apply_each_migration_exactly_once) {
     const std::string path = dir.path().string();
     std::vector<child_process> deployers;
     for (int i = 0; i < 6; ++i) {
-        deployers.emplace_back(std::vector<std::string>{cli, "deploy", "--url", url, "--dir", path, "--quiet"});
+        deployers.emplace_back(
+            std::vector<std::string>{cli, "deploy", "--url", url, "--dir", path, "--quiet"});
     }
     for (auto& d : deployers) {
         const auto code = d.wait_for(std::chrono::seconds{120});

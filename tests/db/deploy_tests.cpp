@@ -12,7 +12,8 @@ BOOST_AUTO_TEST_CASE(applies_in_order_and_writes_prisma_rows) {
     scratch_db db;
     migrations_dir dir;
     dir.write("migration_lock.toml", "provider = \"postgresql\"\n");
-    dir.add("20240101000000_init", "CREATE TABLE a (id int PRIMARY KEY);\nINSERT INTO a VALUES (1);");
+    dir.add("20240101000000_init",
+            "CREATE TABLE a (id int PRIMARY KEY);\nINSERT INTO a VALUES (1);");
     dir.add("20240102000000_b", "CREATE TABLE b (id int REFERENCES a(id) DEFERRABLE);");
     auto eng = make_engine(db, dir);
     const auto report = eng.deploy();
@@ -50,12 +51,16 @@ BOOST_AUTO_TEST_CASE(history_table_has_prisma_ddl) {
         "coalesce(column_default, '') FROM information_schema.columns WHERE table_name = "
         "'_prisma_migrations' ORDER BY ordinal_position");
     std::vector<std::string> got;
-    for (const auto& c : cols) got.push_back(*c[0] + " " + *c[1] + " " + *c[2] + " " + *c[3] + " " + *c[4]);
-    const std::vector<std::string> expected = {
-        "id character varying 36 NO ", "checksum character varying 64 NO ",
-        "finished_at timestamp with time zone  YES ", "migration_name character varying 255 NO ",
-        "logs text  YES ", "rolled_back_at timestamp with time zone  YES ",
-        "started_at timestamp with time zone  NO now()", "applied_steps_count integer  NO 0"};
+    for (const auto& c : cols)
+        got.push_back(*c[0] + " " + *c[1] + " " + *c[2] + " " + *c[3] + " " + *c[4]);
+    const std::vector<std::string> expected = {"id character varying 36 NO ",
+                                               "checksum character varying 64 NO ",
+                                               "finished_at timestamp with time zone  YES ",
+                                               "migration_name character varying 255 NO ",
+                                               "logs text  YES ",
+                                               "rolled_back_at timestamp with time zone  YES ",
+                                               "started_at timestamp with time zone  NO now()",
+                                               "applied_steps_count integer  NO 0"};
     BOOST_TEST(got == expected, boost::test_tools::per_element());
     BOOST_TEST(db.scalar("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
                          "WHERE c.relname = '_prisma_migrations' AND i.indisprimary") == "1");
@@ -75,10 +80,12 @@ BOOST_AUTO_TEST_CASE(p3005_ignores_views_sequences_types_partitioned_parents_and
     scratch_db db;
     migrations_dir dir;
     dir.add("1_a", "CREATE TABLE a (id int);");
-    db.exec("CREATE VIEW v AS SELECT 1 AS x; CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x; "
-            "CREATE SEQUENCE s; CREATE TYPE mood AS ENUM ('ok'); "
-            "CREATE TABLE parted (id int) PARTITION BY RANGE (id); "
-            "CREATE SCHEMA other; CREATE TABLE other.t (id int); CREATE TABLE other._prisma_migrations (id int)");
+    db.exec(
+        "CREATE VIEW v AS SELECT 1 AS x; CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x; "
+        "CREATE SEQUENCE s; CREATE TYPE mood AS ENUM ('ok'); "
+        "CREATE TABLE parted (id int) PARTITION BY RANGE (id); "
+        "CREATE SCHEMA other; CREATE TABLE other.t (id int); CREATE TABLE other._prisma_migrations "
+        "(id int)");
     BOOST_TEST(make_engine(db, dir).deploy().applied.size() == 1U);
 }
 
@@ -108,7 +115,8 @@ BOOST_AUTO_TEST_CASE(p3015_for_a_pending_migration_without_script_after_earlier_
     BOOST_TEST(error_code_of([&] { make_engine(db, dir).deploy(); }) == "P3015");
     BOOST_TEST(db.table_exists("a"));
     BOOST_TEST(!db.table_exists("c"));
-    BOOST_TEST(db.scalar("SELECT string_agg(migration_name, ',') FROM _prisma_migrations") == "1_a");
+    BOOST_TEST(db.scalar("SELECT string_agg(migration_name, ',') FROM _prisma_migrations") ==
+               "1_a");
 }
 
 BOOST_AUTO_TEST_CASE(missing_script_of_an_applied_migration_is_harmless) {
@@ -129,14 +137,16 @@ BOOST_AUTO_TEST_CASE(warns_about_drift_missing_and_out_of_order_and_strict_stops
     make_engine(db, dir).deploy();
     dir.add("1_a", "CREATE TABLE a (id bigint);");  // edited after being applied
     dir.add("2_b", "CREATE TABLE b (id int);");     // sorts before the applied 3_c
-    BOOST_TEST(error_code_of([&] { make_engine(db, dir, {.strict = true}).deploy(); }) == "strict_violation");
+    BOOST_TEST(error_code_of([&] { make_engine(db, dir, {.strict = true}).deploy(); }) ==
+               "strict_violation");
     BOOST_TEST(!db.table_exists("b"));
     captured_log log;
     const auto r = make_engine(db, dir, {.on_log = log.sink()}).deploy();
     BOOST_TEST(r.applied.size() == 1U);
     std::vector<std::string> codes;
     for (const auto& w : r.warnings) codes.push_back(std::string{ratchet::to_string(w.code)});
-    BOOST_TEST(codes == (std::vector<std::string>{"checksum_drift", "out_of_order"}), boost::test_tools::per_element());
+    BOOST_TEST(codes == (std::vector<std::string>{"checksum_drift", "out_of_order"}),
+               boost::test_tools::per_element());
     BOOST_TEST(log.contains("was edited after it was applied"));
 }
 
@@ -145,9 +155,11 @@ BOOST_AUTO_TEST_CASE(reapplies_a_migration_whose_rows_are_all_rolled_back) {
     migrations_dir dir;
     dir.add("1_a", "CREATE TABLE a (id int);");
     make_engine(db, dir).deploy();
-    db.exec("DROP TABLE a; UPDATE _prisma_migrations SET rolled_back_at = now(), finished_at = NULL");
+    db.exec(
+        "DROP TABLE a; UPDATE _prisma_migrations SET rolled_back_at = now(), finished_at = NULL");
     BOOST_TEST(make_engine(db, dir).deploy().applied.size() == 1U);
-    BOOST_TEST(db.scalar("SELECT count(*) FROM _prisma_migrations WHERE migration_name = '1_a'") == "2");
+    BOOST_TEST(db.scalar("SELECT count(*) FROM _prisma_migrations WHERE migration_name = '1_a'") ==
+               "2");
 }
 
 BOOST_AUTO_TEST_CASE(home_made_history_table_gives_the_server_error) {

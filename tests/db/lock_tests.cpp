@@ -24,7 +24,8 @@ BOOST_AUTO_TEST_CASE(timeout_is_p1002_and_names_the_holder) {
         BOOST_TEST(e.code_name() == "P1002");
         BOOST_TEST(e.retryable());
         const std::string text = e.what();
-        BOOST_TEST(text.find("Timed out trying to acquire a postgres advisory lock") != std::string::npos);
+        BOOST_TEST(text.find("Timed out trying to acquire a postgres advisory lock") !=
+                   std::string::npos);
         BOOST_TEST(text.find("pid " + std::to_string(holder.pid())) != std::string::npos, text);
         BOOST_TEST(text.find("the_blocker") != std::string::npos, text);
     }
@@ -57,7 +58,8 @@ BOOST_AUTO_TEST_CASE(a_no_op_deploy_does_not_wait_for_the_lock) {
     holder.exec("SELECT pg_advisory_lock(72707369)");  // e.g. another replica deploying
     BOOST_TEST(make_engine(db, dir, {.lock_timeout = 100ms}).deploy().applied.empty());
     dir.add("2_b", "CREATE TABLE b (id int);");
-    BOOST_TEST(error_code_of([&] { make_engine(db, dir, {.lock_timeout = 100ms}).deploy(); }) == "P1002");
+    BOOST_TEST(error_code_of([&] { make_engine(db, dir, {.lock_timeout = 100ms}).deploy(); }) ==
+               "P1002");
 }
 
 BOOST_AUTO_TEST_CASE(lock_is_released_when_deploy_returns) {
@@ -65,7 +67,10 @@ BOOST_AUTO_TEST_CASE(lock_is_released_when_deploy_returns) {
     migrations_dir dir;
     make_engine(db, dir).deploy();
     session other{db.url()};
-    BOOST_TEST(db.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369") == "0");
+    BOOST_TEST(
+        db.scalar(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369") ==
+        "0");
 }
 
 BOOST_AUTO_TEST_CASE(releasing_the_lock_wakes_waiters_with_notify) {
@@ -88,10 +93,12 @@ BOOST_AUTO_TEST_CASE(prisma_disable_variable_skips_the_lock_with_a_warning) {
     holder.exec("SELECT pg_advisory_lock(72707369)");
     ::setenv("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK", "1", 1);
     captured_log log;
-    const auto code = error_code_of([&] { make_engine(db, dir, {.lock_timeout = 200ms, .on_log = log.sink()}).deploy(); });
+    const auto code = error_code_of(
+        [&] { make_engine(db, dir, {.lock_timeout = 200ms, .on_log = log.sink()}).deploy(); });
     dir.add("2_b", "CREATE TABLE b (id int);");  // something pending, so the lock is needed
     ::setenv("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK", "0", 1);  // "0" means enabled, as in Prisma
-    const auto code_enabled = error_code_of([&] { make_engine(db, dir, {.lock_timeout = 200ms}).deploy(); });
+    const auto code_enabled =
+        error_code_of([&] { make_engine(db, dir, {.lock_timeout = 200ms}).deploy(); });
     ::unsetenv("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK");
     BOOST_TEST(code == "no error");
     BOOST_TEST(log.contains("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK"));
@@ -101,7 +108,9 @@ BOOST_AUTO_TEST_CASE(prisma_disable_variable_skips_the_lock_with_a_warning) {
 BOOST_AUTO_TEST_CASE(application_name_is_ratchet) {
     scratch_db db;
     migrations_dir dir;
-    dir.add("1_a", "CREATE TABLE seen AS SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid();");
+    dir.add("1_a",
+            "CREATE TABLE seen AS SELECT application_name FROM pg_stat_activity WHERE pid = "
+            "pg_backend_pid();");
     make_engine(db, dir).deploy();
     BOOST_TEST(db.scalar("SELECT application_name FROM seen") == "ratchet");
 }

@@ -14,8 +14,9 @@ BOOST_AUTO_TEST_CASE(baseline_on_a_non_empty_database) {
     dir.add("2_next", "ALTER TABLE legacy ADD COLUMN x int;");
     const auto r = make_engine(db, dir).resolve_applied("1_baseline");
     BOOST_TEST(r.created_history_table);
-    const auto row = db.rows("SELECT logs, started_at = finished_at, applied_steps_count, checksum "
-                             "FROM _prisma_migrations");
+    const auto row = db.rows(
+        "SELECT logs, started_at = finished_at, applied_steps_count, checksum "
+        "FROM _prisma_migrations");
     BOOST_TEST_REQUIRE(row.size() == 1U);
     BOOST_TEST(row[0][0].has_value());  // '' not NULL
     BOOST_TEST(*row[0][0] == "");
@@ -31,12 +32,14 @@ BOOST_AUTO_TEST_CASE(error_codes) {
     scratch_db db;
     migrations_dir dir;
     dir.add("1_a", "CREATE TABLE a (id int);");
-    BOOST_TEST(error_code_of([&] { make_engine(db, dir).resolve_rolled_back("1_a"); }) == "no_history_table");
+    BOOST_TEST(error_code_of([&] { make_engine(db, dir).resolve_rolled_back("1_a"); }) ==
+               "no_history_table");
     make_engine(db, dir).deploy();
     dir.write("2_noscript/readme", "x");
     BOOST_TEST(error_code_of([&] { make_engine(db, dir).resolve_applied("1_a"); }) == "P3008");
     BOOST_TEST(error_code_of([&] { make_engine(db, dir).resolve_applied("nope"); }) == "P3017");
-    BOOST_TEST(error_code_of([&] { make_engine(db, dir).resolve_applied("2_noscript"); }) == "P3017");
+    BOOST_TEST(error_code_of([&] { make_engine(db, dir).resolve_applied("2_noscript"); }) ==
+               "P3017");
     BOOST_TEST(error_code_of([&] { make_engine(db, dir).resolve_rolled_back("nope"); }) == "P3011");
     BOOST_TEST(error_code_of([&] { make_engine(db, dir).resolve_rolled_back("1_a"); }) == "P3012");
 }
@@ -45,11 +48,15 @@ BOOST_AUTO_TEST_CASE(rolled_back_works_without_local_files_and_repeats_silently)
     scratch_db db;
     migrations_dir dir;
     make_engine(db, dir).deploy();
-    db.exec("INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at) "
-            "VALUES ('00000000-0000-4000-8000-000000000001', 'x', 'gone', now())");
+    db.exec(
+        "INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at) "
+        "VALUES ('00000000-0000-4000-8000-000000000001', 'x', 'gone', now())");
     dir.write("migration_lock.toml", "provider = \"mysql\"");  // not checked by --rolled-back
     BOOST_TEST(make_engine(db, dir).resolve_rolled_back("gone").changed);
-    BOOST_TEST(db.scalar("SELECT rolled_back_at IS NOT NULL AND finished_at IS NULL FROM _prisma_migrations") == "t");
+    BOOST_TEST(
+        db.scalar(
+            "SELECT rolled_back_at IS NOT NULL AND finished_at IS NULL FROM _prisma_migrations") ==
+        "t");
     BOOST_TEST(!make_engine(db, dir).resolve_rolled_back("gone").changed);
     BOOST_TEST(error_code_of([&] { make_engine(db, dir).resolve_applied("gone"); }) == "P3019");
 }

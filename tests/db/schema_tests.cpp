@@ -22,7 +22,9 @@ BOOST_AUTO_TEST_CASE(a_table_in_the_target_schema_blocks_with_p3005) {
     migrations_dir dir;
     dir.add("1_a", "CREATE TABLE a (id int);");
     db.exec("CREATE SCHEMA tenant2; CREATE TABLE tenant2.t (id int)");
-    BOOST_TEST(error_code_of([&] { make_engine(db, dir, {.url = db.url("schema=tenant2")}).deploy(); }) == "P3005");
+    BOOST_TEST(error_code_of([&] {
+                   make_engine(db, dir, {.url = db.url("schema=tenant2")}).deploy();
+               }) == "P3005");
 }
 
 BOOST_AUTO_TEST_CASE(status_creates_a_missing_schema_but_no_table) {
@@ -40,7 +42,8 @@ BOOST_AUTO_TEST_CASE(hostile_schema_names_cannot_inject_sql) {
     const std::string evil = "x\"; CREATE TABLE public.pwned (id int); --";
     make_engine(db, dir, {.schema = evil}).deploy();
     BOOST_TEST(!db.table_exists("public.pwned"));
-    BOOST_TEST(db.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = '" + std::string{"x\"; CREATE TABLE public.pwned (id int); --"} + "'") == "1");
+    BOOST_TEST(db.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = '" +
+                         std::string{"x\"; CREATE TABLE public.pwned (id int); --"} + "'") == "1");
 }
 
 BOOST_AUTO_TEST_CASE(options_schema_overrides_the_url) {

@@ -30,7 +30,10 @@ BOOST_AUTO_TEST_CASE(password_never_appears_in_logs_errors_or_results) {
         texts.emplace_back(e.what());
     }
     try {  // connection failure: unreachable port
-        make_engine(db, dir, {.url = "postgresql://u:Sup3r-S3cret-Pw%21@127.0.0.1:1/x", .on_log = log.sink()}).deploy();
+        make_engine(
+            db, dir,
+            {.url = "postgresql://u:Sup3r-S3cret-Pw%21@127.0.0.1:1/x", .on_log = log.sink()})
+            .deploy();
     } catch (const ratchet::error& e) {
         texts.emplace_back(e.what());
     }
@@ -41,7 +44,8 @@ BOOST_AUTO_TEST_CASE(password_never_appears_in_logs_errors_or_results) {
     }
     BOOST_TEST(texts.size() == 3U);
     texts.insert(texts.end(), log.lines.begin(), log.lines.end());
-    for (const auto& row : db.rows("SELECT coalesce(logs, '') FROM _prisma_migrations")) texts.push_back(*row[0]);
+    for (const auto& row : db.rows("SELECT coalesce(logs, '') FROM _prisma_migrations"))
+        texts.push_back(*row[0]);
     BOOST_TEST(!log.lines.empty());
     for (const auto& t : texts) {
         BOOST_TEST(t.find(password) == std::string::npos, t);

@@ -14,25 +14,30 @@ BOOST_AUTO_TEST_CASE(reports_each_state_and_never_creates_the_table) {
     dir.add("1_a", "CREATE TABLE a (id int);");
     auto st = make_engine(db, dir).status();
     BOOST_TEST(!st.has_history_table);
-    BOOST_TEST(static_cast<int>(st.summary) == static_cast<int>(status_summary::database_is_behind));
+    BOOST_TEST(static_cast<int>(st.summary) ==
+               static_cast<int>(status_summary::database_is_behind));
     BOOST_TEST(!db.table_exists("_prisma_migrations"));
 
     make_engine(db, dir).deploy();
     dir.add("2_b", "CREATE TABLE b (id int);");
     st = make_engine(db, dir).status();
     BOOST_TEST_REQUIRE(st.migrations.size() == 2U);
-    BOOST_TEST(static_cast<int>(st.migrations[0].state) == static_cast<int>(migration_state::applied));
-    BOOST_TEST(static_cast<int>(st.migrations[1].state) == static_cast<int>(migration_state::pending));
+    BOOST_TEST(static_cast<int>(st.migrations[0].state) ==
+               static_cast<int>(migration_state::applied));
+    BOOST_TEST(static_cast<int>(st.migrations[1].state) ==
+               static_cast<int>(migration_state::pending));
     BOOST_TEST(st.pending == std::vector<std::string>{"2_b"}, boost::test_tools::per_element());
 
     make_engine(db, dir).deploy();
-    BOOST_TEST(static_cast<int>(make_engine(db, dir).status().summary) == static_cast<int>(status_summary::up_to_date));
+    BOOST_TEST(static_cast<int>(make_engine(db, dir).status().summary) ==
+               static_cast<int>(status_summary::up_to_date));
 }
 
 BOOST_AUTO_TEST_CASE(not_managed_when_no_table_and_no_migrations) {
     scratch_db db;
     migrations_dir dir;
-    BOOST_TEST(static_cast<int>(make_engine(db, dir).status().summary) == static_cast<int>(status_summary::not_managed));
+    BOOST_TEST(static_cast<int>(make_engine(db, dir).status().summary) ==
+               static_cast<int>(status_summary::not_managed));
 }
 
 BOOST_AUTO_TEST_CASE(works_while_another_session_holds_the_migration_lock) {
@@ -54,11 +59,13 @@ BOOST_AUTO_TEST_CASE(failed_and_missing_locally_and_edited) {
     make_engine(db, dir).deploy();
     dir.remove("2_gone");
     dir.add("1_a", "CREATE TABLE a (id int);\r\n");  // edited (not just CRLF-converted)
-    db.exec("INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at) "
-            "VALUES ('00000000-0000-4000-8000-000000000002', 'x', '3_failed', now())");
+    db.exec(
+        "INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at) "
+        "VALUES ('00000000-0000-4000-8000-000000000002', 'x', '3_failed', now())");
     const auto st = make_engine(db, dir).status();
     BOOST_TEST(static_cast<int>(st.summary) == static_cast<int>(status_summary::has_failed));
-    BOOST_TEST(st.missing_locally == (std::vector<std::string>{"2_gone", "3_failed"}), boost::test_tools::per_element());
+    BOOST_TEST(st.missing_locally == (std::vector<std::string>{"2_gone", "3_failed"}),
+               boost::test_tools::per_element());
     BOOST_TEST(st.failed == std::vector<std::string>{"3_failed"}, boost::test_tools::per_element());
     BOOST_TEST(st.edited == std::vector<std::string>{"1_a"}, boost::test_tools::per_element());
 }

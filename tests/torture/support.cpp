@@ -34,7 +34,8 @@ child_process spawn_cli(const std::vector<std::string>& args) {
 
 std::string admin_url() {
     const auto url = ratchet_test::admin_url();
-    if (!url) throw std::runtime_error("RATCHET_TEST_ADMIN_URL is not set (run through scripts/test.sh)");
+    if (!url)
+        throw std::runtime_error("RATCHET_TEST_ADMIN_URL is not set (run through scripts/test.sh)");
     return *url;
 }
 
@@ -65,18 +66,21 @@ migrations_dir::migrations_dir(const plan_options& p) {
         const std::string t = table_of(i);
         std::string sql;
         if (i == 1) {
-            sql += "CREATE TABLE applied_log (seq bigserial PRIMARY KEY, name text NOT NULL);\n"
-                   "CREATE FUNCTION torture_commit_sleep() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-                   "BEGIN PERFORM pg_sleep(TG_ARGV[0]::float8); RETURN NULL; END $$;\n";
+            sql +=
+                "CREATE TABLE applied_log (seq bigserial PRIMARY KEY, name text NOT NULL);\n"
+                "CREATE FUNCTION torture_commit_sleep() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                "BEGIN PERFORM pg_sleep(TG_ARGV[0]::float8); RETURN NULL; END $$;\n";
         }
         sql += "CREATE TABLE " + t + " (marker text NOT NULL);\n";
         const bool slow = p.only <= 0 || p.only == i;
         if (slow && p.commit_sleep > 0) {
             sql += "CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON " + t +
-                   " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION torture_commit_sleep('" +
+                   " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "
+                   "torture_commit_sleep('" +
                    std::to_string(p.commit_sleep) + "');\n";
         }
-        if (slow && p.script_sleep > 0) sql += "SELECT pg_sleep(" + std::to_string(p.script_sleep) + ");\n";
+        if (slow && p.script_sleep > 0)
+            sql += "SELECT pg_sleep(" + std::to_string(p.script_sleep) + ");\n";
         sql += "INSERT INTO " + t + " VALUES ('" + name + "');\n";
         sql += "INSERT INTO applied_log (name) VALUES ('" + name + "');\n";
         add_raw(name, sql);
@@ -88,11 +92,13 @@ consistency check_consistency(const std::string& url, int count) {
     consistency out;
     const session c{url};
     auto& v = out.violations;
-    const bool has_history = c.exec("SELECT to_regclass('_prisma_migrations') IS NOT NULL")[0][0] == "t";
+    const bool has_history =
+        c.exec("SELECT to_regclass('_prisma_migrations') IS NOT NULL")[0][0] == "t";
     std::map<std::string, int> finished;
     std::map<std::string, int> failed;
     if (has_history) {
-        for (const auto& r : c.exec("SELECT migration_name, finished_at IS NOT NULL, rolled_back_at IS NOT NULL FROM _prisma_migrations")) {
+        for (const auto& r : c.exec("SELECT migration_name, finished_at IS NOT NULL, "
+                                    "rolled_back_at IS NOT NULL FROM _prisma_migrations")) {
             if (*r[2] == "t") continue;
             (*r[1] == "t" ? finished : failed)[*r[0]]++;
         }
@@ -103,8 +109,10 @@ consistency check_consistency(const std::string& url, int count) {
         const std::string name = migration_name(i);
         const int f = finished.count(name) != 0 ? finished[name] : 0;
         if (f > 1) v.push_back(name + ": " + std::to_string(f) + " finished history rows");
-        if (failed.count(name) != 0) v.push_back(name + ": a failed (unfinished, not rolled back) row");
-        const bool exists = c.exec("SELECT to_regclass('" + table_of(i) + "') IS NOT NULL")[0][0] == "t";
+        if (failed.count(name) != 0)
+            v.push_back(name + ": a failed (unfinished, not rolled back) row");
+        const bool exists =
+            c.exec("SELECT to_regclass('" + table_of(i) + "') IS NOT NULL")[0][0] == "t";
         if (exists != (f >= 1)) {
             v.push_back(name + (exists ? ": table exists without a finished history row"
                                        : ": finished history row but no table (half applied)"));
@@ -130,8 +138,8 @@ consistency check_consistency(const std::string& url, int count) {
         }
         for (std::size_t i = 0; i < rows.size(); ++i) {
             if (*rows[i][0] != migration_name(static_cast<int>(i) + 1)) {
-                v.push_back("applied_log entry " + std::to_string(i + 1) + " is " + *rows[i][0] + ", expected " +
-                            migration_name(static_cast<int>(i) + 1));
+                v.push_back("applied_log entry " + std::to_string(i + 1) + " is " + *rows[i][0] +
+                            ", expected " + migration_name(static_cast<int>(i) + 1));
                 break;
             }
         }
@@ -151,7 +159,8 @@ tcp_proxy::tcp_proxy(int upstream_port) : upstream_{upstream_port} {
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     a.sin_port = 0;
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_fd_, 64) != 0) {
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::listen(listen_fd_, 64) != 0) {
         throw std::runtime_error("proxy: cannot listen");
     }
     socklen_t len = sizeof a;
@@ -208,7 +217,8 @@ void tcp_proxy::pump(int a, int b) {
             }
             const int to = i == 0 ? b : a;
             for (ssize_t sent = 0; sent < n;) {
-                const ssize_t w = ::send(to, buf + sent, static_cast<std::size_t>(n - sent), MSG_NOSIGNAL);
+                const ssize_t w =
+                    ::send(to, buf + sent, static_cast<std::size_t>(n - sent), MSG_NOSIGNAL);
                 if (w <= 0) {
                     done = true;
                     break;

@@ -5,8 +5,8 @@
 #define BOOST_TEST_MODULE ratchet_torture_tests
 #include <boost/test/unit_test.hpp>
 
-#include "support/printing.hpp"
 #include "support.hpp"
+#include "support/printing.hpp"
 
 #include <libpq-fe.h>
 
@@ -52,7 +52,8 @@ std::vector<std::string> deploy_args(const std::string& url, const migrations_di
 }
 
 // Runs the CLI to completion (bounded); returns exit code and output.
-std::pair<int, std::string> run_cli(const std::vector<std::string>& args, std::chrono::milliseconds limit = 120s) {
+std::pair<int, std::string> run_cli(const std::vector<std::string>& args,
+                                    std::chrono::milliseconds limit = 120s) {
     child_process c = spawn_cli(args);
     const auto code = c.wait_for(limit);
     if (!code) c.kill9();
@@ -104,11 +105,10 @@ bool wait_until(session& watcher, const std::string& sql, std::chrono::milliseco
     return false;
 }
 
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(torture, *utf::label("torture") * utf::label("db") *
-                                    utf::precondition(ratchet_test::server_available))
+                                   utf::precondition(ratchet_test::server_available))
 
 // 1. N CLI processes and N engine threads deploy the same migrations at once, R rounds.
 BOOST_AUTO_TEST_CASE(concurrent_deployers_apply_each_migration_once_in_order) {
@@ -144,7 +144,9 @@ BOOST_AUTO_TEST_CASE(concurrent_deployers_apply_each_migration_once_in_order) {
         for (auto& t : threads) t.join();
         for (auto& p : procs) {
             const auto code = p.wait_for(300s);
-            if (code != 0) errors.push_back("process exit " + std::to_string(code.value_or(-1)) + ": " + p.output());
+            if (code != 0)
+                errors.push_back("process exit " + std::to_string(code.value_or(-1)) + ": " +
+                                 p.output());
         }
         const auto c = check_consistency(db.url(), count);
         const auto rows = scalar(db.url(), "SELECT count(*) FROM _prisma_migrations");
@@ -153,10 +155,12 @@ BOOST_AUTO_TEST_CASE(concurrent_deployers_apply_each_migration_once_in_order) {
         BOOST_TEST(c.applied == count);
         BOOST_TEST(rows == std::to_string(count), "history rows: " << rows.value_or("?"));
         if (!errors.empty() || !c.violations.empty() || c.applied != count) ++failures;
-        figure("concurrency round %d: %d processes + %d threads, %d migrations, %.2f s, %s", round, n, n,
-               count, seconds_since(start), errors.empty() && c.violations.empty() ? "ok" : "FAILED");
+        figure("concurrency round %d: %d processes + %d threads, %d migrations, %.2f s, %s", round,
+               n, n, count, seconds_since(start),
+               errors.empty() && c.violations.empty() ? "ok" : "FAILED");
     }
-    figure("concurrency: %d rounds x %d deployers, %d failures, %.1f s", rounds, 2 * n, failures, seconds_since(all));
+    figure("concurrency: %d rounds x %d deployers, %d failures, %.1f s", rounds, 2 * n, failures,
+           seconds_since(all));
 }
 
 // 2a. kill -9 of the CLI at random moments of a deploy (script, COMMIT, bookkeeping).
@@ -184,9 +188,9 @@ BOOST_AUTO_TEST_CASE(kill_9_never_leaves_a_half_applied_migration) {
         child_process c = spawn_cli(deploy_args(db.url(), dir));
         const auto delay = std::uniform_real_distribution<double>{0.0, full * 1.05}(rng);
         std::this_thread::sleep_for(std::chrono::duration<double>{delay});
-        const auto during_commit = watcher.exec(
-            "SELECT 1 FROM pg_stat_activity WHERE datname = '" + db.name() +
-            "' AND wait_event = 'PgSleep' AND query LIKE '%COMMIT%'");
+        const auto during_commit =
+            watcher.exec("SELECT 1 FROM pg_stat_activity WHERE datname = '" + db.name() +
+                         "' AND wait_event = 'PgSleep' AND query LIKE '%COMMIT%'");
         c.kill9();
         if (!during_commit.empty()) ++in_commit;
         db.wait_idle(15s);
@@ -194,19 +198,27 @@ BOOST_AUTO_TEST_CASE(kill_9_never_leaves_a_half_applied_migration) {
         applied_at_kill[after_kill.applied]++;
         if (after_kill.applied == count) ++finished_before_kill;
         BOOST_TEST(after_kill.violations.empty(),
-                   "trial " << trial << " (seed " << seed << ", kill at " << delay << " s):" << join(after_kill.violations));
+                   "trial " << trial << " (seed " << seed << ", kill at " << delay
+                            << " s):" << join(after_kill.violations));
         const auto [code, out] = run_cli(deploy_args(db.url(), dir));
         const auto after = check_consistency(db.url(), count);
         BOOST_TEST(code == 0, "trial " << trial << ": next deploy exit " << code << ":\n" << out);
-        BOOST_TEST(after.violations.empty(), "trial " << trial << " after the next deploy:" << join(after.violations));
+        BOOST_TEST(after.violations.empty(),
+                   "trial " << trial << " after the next deploy:" << join(after.violations));
         BOOST_TEST(after.applied == count);
-        if (!after_kill.violations.empty() || code != 0 || !after.violations.empty() || after.applied != count) ++failures;
+        if (!after_kill.violations.empty() || code != 0 || !after.violations.empty() ||
+            after.applied != count)
+            ++failures;
     }
     std::string dist;
-    for (const auto& [k, v] : applied_at_kill) dist += " " + std::to_string(k) + ":" + std::to_string(v);
-    figure("kill -9: %d trials (seed %u, deploy %.2f s), %d killed during COMMIT, %d after the last migration, "
-           "applied-at-kill histogram {%s }, %d failures, %.1f s",
-           trials, seed, full, in_commit, finished_before_kill, dist.c_str(), failures, seconds_since(all));
+    for (const auto& [k, v] : applied_at_kill)
+        dist += " " + std::to_string(k) + ":" + std::to_string(v);
+    figure(
+        "kill -9: %d trials (seed %u, deploy %.2f s), %d killed during COMMIT, %d after the last "
+        "migration, "
+        "applied-at-kill histogram {%s }, %d failures, %.1f s",
+        trials, seed, full, in_commit, finished_before_kill, dist.c_str(), failures,
+        seconds_since(all));
 }
 
 // 2b. kill -9 midway through a no-transaction migration (two CREATE INDEX CONCURRENTLY):
@@ -219,29 +231,38 @@ BOOST_AUTO_TEST_CASE(kill_9_in_a_non_transactional_migration_blocks_until_resolv
     for (int trial = 1; trial <= trials; ++trial) {
         for (const std::string path : {"rolled-back", "applied"}) {
             migrations_dir dir{{0}};
-            dir.add_raw("0001_big",
-                        "CREATE TABLE big (x int, y int);\n"
-                        "INSERT INTO big SELECT g, g FROM generate_series(1, 300) g;\n"
-                        "CREATE FUNCTION slow_id(int) RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$\n"
-                        "BEGIN PERFORM pg_sleep(0.002); RETURN $1; END $$;\n");
-            dir.add_raw(m2, "-- ratchet:no-transaction\n"
-                            "CREATE INDEX CONCURRENTLY a_idx ON big (x);\n"
-                            "CREATE INDEX CONCURRENTLY b_idx ON big (slow_id(y));\n");
+            dir.add_raw(
+                "0001_big",
+                "CREATE TABLE big (x int, y int);\n"
+                "INSERT INTO big SELECT g, g FROM generate_series(1, 300) g;\n"
+                "CREATE FUNCTION slow_id(int) RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$\n"
+                "BEGIN PERFORM pg_sleep(0.002); RETURN $1; END $$;\n");
+            dir.add_raw(m2,
+                        "-- ratchet:no-transaction\n"
+                        "CREATE INDEX CONCURRENTLY a_idx ON big (x);\n"
+                        "CREATE INDEX CONCURRENTLY b_idx ON big (slow_id(y));\n");
             dir.add_raw("0003_after", "CREATE TABLE after_ok (x int);\n");
             const scratch_db db;
             session watcher{admin_url()};
             child_process c = spawn_cli(deploy_args(db.url(), dir));
-            const bool midway = wait_until(
-                watcher, "SELECT 1 FROM pg_stat_activity WHERE datname = '" + db.name() + "' AND query LIKE '%b_idx%' AND state = 'active'", 30s);
+            const bool midway =
+                wait_until(watcher,
+                           "SELECT 1 FROM pg_stat_activity WHERE datname = '" + db.name() +
+                               "' AND query LIKE '%b_idx%' AND state = 'active'",
+                           30s);
             std::this_thread::sleep_for(100ms);
             c.kill9();
             BOOST_TEST(midway, "the deployer never reached the second CREATE INDEX CONCURRENTLY");
             db.wait_idle(30s);
             const auto a_idx = scalar(db.url(), "SELECT to_regclass('a_idx') IS NOT NULL");
-            const auto b_state = scalar(db.url(), "SELECT coalesce((SELECT indisvalid::text FROM pg_index WHERE indexrelid = to_regclass('b_idx')), 'absent')");
-            const auto failed_rows = scalar(db.url(), "SELECT count(*) FROM _prisma_migrations WHERE migration_name = '" + m2 +
-                                                          "' AND finished_at IS NULL AND rolled_back_at IS NULL");
-            BOOST_TEST(failed_rows == "1", "failed rows for " << m2 << ": " << failed_rows.value_or("?"));
+            const auto b_state = scalar(db.url(),
+                                        "SELECT coalesce((SELECT indisvalid::text FROM pg_index "
+                                        "WHERE indexrelid = to_regclass('b_idx')), 'absent')");
+            const auto failed_rows = scalar(
+                db.url(), "SELECT count(*) FROM _prisma_migrations WHERE migration_name = '" + m2 +
+                              "' AND finished_at IS NULL AND rolled_back_at IS NULL");
+            BOOST_TEST(failed_rows == "1",
+                       "failed rows for " << m2 << ": " << failed_rows.value_or("?"));
             const auto [blocked, blocked_out] = run_cli(deploy_args(db.url(), dir));
             BOOST_TEST(blocked == 1);
             BOOST_TEST(blocked_out.find("P3009") != std::string::npos, blocked_out);
@@ -249,32 +270,43 @@ BOOST_AUTO_TEST_CASE(kill_9_in_a_non_transactional_migration_blocks_until_resolv
             if (path == "rolled-back") {
                 // The operator undoes what ran, then lets deploy run the migration again.
                 query(db.url(), "DROP INDEX IF EXISTS a_idx; DROP INDEX IF EXISTS b_idx;");
-                resolved = run_cli({"resolve", "--url", db.url(), "--dir", dir.dir(), "--rolled-back", m2});
+                resolved = run_cli(
+                    {"resolve", "--url", db.url(), "--dir", dir.dir(), "--rolled-back", m2});
             } else {
                 // The operator finishes it by hand, then records it as applied.
-                query(db.url(), "DROP INDEX IF EXISTS b_idx; CREATE INDEX IF NOT EXISTS a_idx ON big (x); CREATE INDEX b_idx ON big (slow_id(y));");
-                resolved = run_cli({"resolve", "--url", db.url(), "--dir", dir.dir(), "--applied", m2});
+                query(db.url(),
+                      "DROP INDEX IF EXISTS b_idx; CREATE INDEX IF NOT EXISTS a_idx ON big (x); "
+                      "CREATE INDEX b_idx ON big (slow_id(y));");
+                resolved =
+                    run_cli({"resolve", "--url", db.url(), "--dir", dir.dir(), "--applied", m2});
             }
             BOOST_TEST(resolved.first == 0, path << ": " << resolved.second);
             const auto [code, out] = run_cli(deploy_args(db.url(), dir));
             BOOST_TEST(code == 0, path << ": deploy after resolve: " << out);
-            const auto valid = scalar(db.url(), "SELECT count(*) FROM pg_index WHERE indexrelid IN (to_regclass('a_idx'), to_regclass('b_idx')) AND indisvalid");
+            const auto valid =
+                scalar(db.url(),
+                       "SELECT count(*) FROM pg_index WHERE indexrelid IN (to_regclass('a_idx'), "
+                       "to_regclass('b_idx')) AND indisvalid");
             const auto after = scalar(db.url(), "SELECT to_regclass('after_ok') IS NOT NULL");
-            const auto open = scalar(db.url(), "SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NULL AND rolled_back_at IS NULL");
+            const auto open = scalar(db.url(),
+                                     "SELECT count(*) FROM _prisma_migrations WHERE finished_at IS "
+                                     "NULL AND rolled_back_at IS NULL");
             BOOST_TEST(valid == "2");
             BOOST_TEST(after == "t");
             BOOST_TEST(open == "0");
-            const bool ok = midway && failed_rows == "1" && blocked == 1 && resolved.first == 0 && code == 0 &&
-                            valid == "2" && after == "t" && open == "0";
+            const bool ok = midway && failed_rows == "1" && blocked == 1 && resolved.first == 0 &&
+                            code == 0 && valid == "2" && after == "t" && open == "0";
             if (!ok) ++failures;
-            figure("no-transaction kill (resolve --%s): a_idx %s, b_idx %s at kill; P3009 %s; recovered %s", path.c_str(),
-                   a_idx == "t" ? "built" : "absent", b_state.value_or("?").c_str(), blocked == 1 ? "yes" : "NO",
-                   ok ? "yes" : "NO");
+            figure(
+                "no-transaction kill (resolve --%s): a_idx %s, b_idx %s at kill; P3009 %s; "
+                "recovered %s",
+                path.c_str(), a_idx == "t" ? "built" : "absent", b_state.value_or("?").c_str(),
+                blocked == 1 ? "yes" : "NO", ok ? "yes" : "NO");
         }
     }
-    figure("no-transaction kill: %d trials x 2 resolve paths, %d failures, %.1f s", trials, failures, seconds_since(all));
+    figure("no-transaction kill: %d trials x 2 resolve paths, %d failures, %.1f s", trials,
+           failures, seconds_since(all));
 }
-
 
 // 3. A proxy cuts the connection mid-script, mid-COMMIT and while waiting for the lock.
 BOOST_AUTO_TEST_CASE(lost_connections_are_reported_and_never_apply_twice) {
@@ -300,17 +332,23 @@ BOOST_AUTO_TEST_CASE(lost_connections_are_reported_and_never_apply_twice) {
                 // Someone else holds the migration lock; the deployer polls for it.
                 query(db.url(), "SELECT 1");
                 BOOST_REQUIRE(run_cli(deploy_args(db.url(), dir)).first == 0);  // history exists
-                query(db.url(), "DELETE FROM _prisma_migrations WHERE migration_name <> '0001_m1'; DROP TABLE t_0002, t_0003; DELETE FROM applied_log WHERE name <> '0001_m1'");
+                query(db.url(),
+                      "DELETE FROM _prisma_migrations WHERE migration_name <> '0001_m1'; DROP "
+                      "TABLE t_0002, t_0003; DELETE FROM applied_log WHERE name <> '0001_m1'");
                 holder = std::make_unique<session>(db.url());
                 holder->exec("SELECT pg_advisory_lock(72707369)");
             }
             auto eng = make_engine(db.url_via(proxy.port(), "application_name=" + app), dir, 60s);
             async_deploy d{[&eng] { eng.deploy(); }};
-            std::string cond = "SELECT 1 FROM pg_stat_activity WHERE application_name = '" + app + "'";
-            if (where == "mid-script") cond += " AND wait_event = 'PgSleep' AND query NOT LIKE '%COMMIT%'";
-            if (where == "mid-commit") cond += " AND wait_event = 'PgSleep' AND query LIKE '%COMMIT%'";
+            std::string cond =
+                "SELECT 1 FROM pg_stat_activity WHERE application_name = '" + app + "'";
+            if (where == "mid-script")
+                cond += " AND wait_event = 'PgSleep' AND query NOT LIKE '%COMMIT%'";
+            if (where == "mid-commit")
+                cond += " AND wait_event = 'PgSleep' AND query LIKE '%COMMIT%'";
             const bool reached = wait_until(watcher, cond, 30s);
-            if (where == "lock-wait") std::this_thread::sleep_for(300ms);  // polling pg_try_advisory_lock
+            if (where == "lock-wait")
+                std::this_thread::sleep_for(300ms);  // polling pg_try_advisory_lock
             proxy.cut();
             d.join();
             holder.reset();
@@ -327,31 +365,42 @@ BOOST_AUTO_TEST_CASE(lost_connections_are_reported_and_never_apply_twice) {
                 if (committed) ++in_doubt_committed;
                 // What ratchet tells the operator about the in-doubt COMMIT must be true.
                 const bool says_not = d.message.find("not committed") != std::string::npos;
-                const bool says_yes = !says_not && d.message.find("was committed") != std::string::npos;
-                BOOST_TEST(!(committed && says_not),
-                           "in-doubt COMMIT: the migration WAS committed but ratchet says: " << d.message);
+                const bool says_yes =
+                    !says_not && d.message.find("was committed") != std::string::npos;
+                BOOST_TEST(
+                    !(committed && says_not),
+                    "in-doubt COMMIT: the migration WAS committed but ratchet says: " << d.message);
                 BOOST_TEST(!(!committed && says_yes),
-                           "in-doubt COMMIT: the migration was NOT committed but ratchet says: " << d.message);
+                           "in-doubt COMMIT: the migration was NOT committed but ratchet says: "
+                               << d.message);
                 if ((committed && says_not) || (!committed && says_yes)) ++failures;
                 figure("cut mid-COMMIT: server outcome %s; ratchet reported %s (retryable %s): %s",
                        after_cut.applied >= 2 ? "COMMITTED" : "rolled back", d.code.c_str(),
                        d.code == "P1001" ? "yes" : "n/a", d.message.substr(0, 160).c_str());
             } else {
-                BOOST_TEST(after_cut.applied == 1, where << ": " << after_cut.applied << " applied after the cut");
-                figure("cut %s: ratchet reported %s: %s", where.c_str(), d.code.c_str(), d.message.substr(0, 160).c_str());
+                BOOST_TEST(after_cut.applied == 1,
+                           where << ": " << after_cut.applied << " applied after the cut");
+                figure("cut %s: ratchet reported %s: %s", where.c_str(), d.code.c_str(),
+                       d.message.substr(0, 160).c_str());
             }
             const auto [code, out] = run_cli(deploy_args(db.url(), dir));
             const auto after = check_consistency(db.url(), count);
             BOOST_TEST(code == 0, where << ": next deploy: " << out);
-            BOOST_TEST(after.violations.empty(), where << " after the next deploy:" << join(after.violations));
+            BOOST_TEST(after.violations.empty(),
+                       where << " after the next deploy:" << join(after.violations));
             BOOST_TEST(after.applied == count);
-            if (!reached || !clear || !after_cut.violations.empty() || code != 0 || !after.violations.empty() || after.applied != count) ++failures;
+            if (!reached || !clear || !after_cut.violations.empty() || code != 0 ||
+                !after.violations.empty() || after.applied != count)
+                ++failures;
         }
     }
     std::string summary;
     for (const auto& [k, v] : codes) summary += " [" + k + "] x" + std::to_string(v);
-    figure("lost connections: %d trials x 3 cut points, %d connections cut, in-doubt COMMITs %d (committed %d), codes:%s, %d failures, %.1f s",
-           trials, proxy.connections_cut(), in_doubt_total, in_doubt_committed, summary.c_str(), failures, seconds_since(all));
+    figure(
+        "lost connections: %d trials x 3 cut points, %d connections cut, in-doubt COMMITs %d "
+        "(committed %d), codes:%s, %d failures, %.1f s",
+        trials, proxy.connections_cut(), in_doubt_total, in_doubt_committed, summary.c_str(),
+        failures, seconds_since(all));
 }
 
 namespace {
@@ -368,7 +417,8 @@ struct cluster {
     cluster() {
         dir = std::string{RATCHET_TORTURE_WORKDIR} + "/crash-pg-" + std::to_string(::getpid());
         const std::string script = std::string{RATCHET_SOURCE_DIR} + "/scripts/pg-cluster.sh";
-        if (std::system((script + " start " + dir + " >/dev/null").c_str()) != 0) throw std::runtime_error("cannot start the throwaway cluster");
+        if (std::system((script + " start " + dir + " >/dev/null").c_str()) != 0)
+            throw std::runtime_error("cannot start the throwaway cluster");
         std::ifstream env{dir + "/env"};
         for (std::string line; std::getline(env, line);) {
             const auto eq = line.find('=');
@@ -385,12 +435,15 @@ struct cluster {
         pg_ctl("restart -m fast");
     }
     ~cluster() {
-        std::system((std::string{RATCHET_SOURCE_DIR} + "/scripts/pg-cluster.sh stop " + dir + " >/dev/null 2>&1").c_str());
+        std::system((std::string{RATCHET_SOURCE_DIR} + "/scripts/pg-cluster.sh stop " + dir +
+                     " >/dev/null 2>&1")
+                        .c_str());
     }
     void pg_ctl(const std::string& action) const {
-        const std::string cmd = owner_prefix() + pgbin + "/pg_ctl -D " + pgdata + " -w -t 120 -l " + dir +
-                                "/server.log -o '-F -p " + std::to_string(port) + " -k " + dir +
-                                " -c listen_addresses=127.0.0.1 -c max_connections=200' " + action + " >/dev/null 2>&1";
+        const std::string cmd = owner_prefix() + pgbin + "/pg_ctl -D " + pgdata + " -w -t 120 -l " +
+                                dir + "/server.log -o '-F -p " + std::to_string(port) + " -k " +
+                                dir + " -c listen_addresses=127.0.0.1 -c max_connections=200' " +
+                                action + " >/dev/null 2>&1";
         if (std::system(cmd.c_str()) != 0) throw std::runtime_error("pg_ctl " + action + " failed");
     }
 };
@@ -420,25 +473,32 @@ BOOST_AUTO_TEST_CASE(server_crash_during_deploy) {
         BOOST_TEST(code.has_value(), "trial " << trial << ": the deployer hung after the crash");
         if (code == 1) {
             ++mid_deploy;
-            BOOST_TEST((out.find("P1001") != std::string::npos || out.find("connection") != std::string::npos ||
+            BOOST_TEST((out.find("P1001") != std::string::npos ||
+                        out.find("connection") != std::string::npos ||
                         out.find("terminat") != std::string::npos),
-                       "trial " << trial << ": unclear error:\n" << out);
+                       "trial " << trial << ": unclear error:\n"
+                                << out);
         } else {
-            BOOST_TEST(code.value_or(-1) == 0, "trial " << trial << ": exit " << code.value_or(-1) << ":\n" << out);
+            BOOST_TEST(code.value_or(-1) == 0, "trial " << trial << ": exit " << code.value_or(-1)
+                                                        << ":\n"
+                                                        << out);
         }
         const auto after_crash = check_consistency(db.url(), count);
-        BOOST_TEST(after_crash.violations.empty(), "trial " << trial << " (seed " << seed << "):" << join(after_crash.violations));
+        BOOST_TEST(after_crash.violations.empty(),
+                   "trial " << trial << " (seed " << seed << "):" << join(after_crash.violations));
         const auto [next, next_out] = run_cli(deploy_args(db.url(), dir));
         const auto after = check_consistency(db.url(), count);
         BOOST_TEST(next == 0, "trial " << trial << ": next deploy: " << next_out);
         BOOST_TEST(after.violations.empty(), join(after.violations));
         BOOST_TEST(after.applied == count);
-        if (!code || !after_crash.violations.empty() || next != 0 || !after.violations.empty() || after.applied != count) ++failures;
-        figure("server crash trial %d: restart at %.2f s, deployer exit %d, %d applied at crash", trial, delay,
-               code.value_or(-1), after_crash.applied);
+        if (!code || !after_crash.violations.empty() || next != 0 || !after.violations.empty() ||
+            after.applied != count)
+            ++failures;
+        figure("server crash trial %d: restart at %.2f s, deployer exit %d, %d applied at crash",
+               trial, delay, code.value_or(-1), after_crash.applied);
     }
-    figure("server crash: %d trials (seed %u), %d interrupted a deploy, %d failures, %.1f s", trials, seed, mid_deploy,
-           failures, seconds_since(all));
+    figure("server crash: %d trials (seed %u), %d interrupted a deploy, %d failures, %.1f s",
+           trials, seed, mid_deploy, failures, seconds_since(all));
 }
 
 // 5. A lock holder that dies releases the lock; the lock-timeout error names the holder.
@@ -479,7 +539,8 @@ BOOST_AUTO_TEST_CASE(dead_lock_holders_release_the_lock) {
         const auto c = check_consistency(db.url(), 3);
         BOOST_TEST(c.violations.empty(), join(c.violations));
         BOOST_TEST(c.applied == 3);
-        figure("lock: idle holder killed -9; waiter finished %.2f s later (%s)", took, d.code.c_str());
+        figure("lock: idle holder killed -9; waiter finished %.2f s later (%s)", took,
+               d.code.c_str());
     }
     // b) a deployer holding the lock is killed -9 while its migration runs pg_sleep(3): the
     // server only notices when the statement ends, so the lock goes then.
@@ -488,7 +549,10 @@ BOOST_AUTO_TEST_CASE(dead_lock_holders_release_the_lock) {
         const migrations_dir dir{{count, 3, 0, 1}};
         const scratch_db db;
         child_process a = spawn_cli(deploy_args(db.url(), dir));
-        const bool holding = wait_until(watcher, "SELECT 1 FROM pg_stat_activity WHERE datname = '" + db.name() + "' AND wait_event = 'PgSleep'", 30s);
+        const bool holding = wait_until(watcher,
+                                        "SELECT 1 FROM pg_stat_activity WHERE datname = '" +
+                                            db.name() + "' AND wait_event = 'PgSleep'",
+                                        30s);
         BOOST_TEST(holding);
         auto eng = make_engine(db.url(), dir, 60s);
         std::chrono::microseconds lock_wait{0};
@@ -502,8 +566,10 @@ BOOST_AUTO_TEST_CASE(dead_lock_holders_release_the_lock) {
         const auto c = check_consistency(db.url(), count);
         BOOST_TEST(c.violations.empty(), join(c.violations));
         BOOST_TEST(c.applied == count);
-        figure("lock: deployer killed -9 in pg_sleep(3); waiter got the lock %.2f s later, when the statement ended (%s)",
-               took, d.code.c_str());
+        figure(
+            "lock: deployer killed -9 in pg_sleep(3); waiter got the lock %.2f s later, when the "
+            "statement ended (%s)",
+            took, d.code.c_str());
     }
     // c) the lock-timeout error names the holder.
     {
