@@ -660,7 +660,7 @@ std::string run_node_loader(const std::string& node, const fs::path& cwd,
 }
 
 config_values load_config_with_prisma(const std::string& node, const fs::path& cwd,
-                                      const std::string& config_flag) {
+                                      const std::string& config_flag, const fs::path& expected) {
     const std::string text = run_node_loader(node, cwd, config_flag);
     nlohmann::json j;
     try {
@@ -678,11 +678,13 @@ config_values load_config_with_prisma(const std::string& node, const fs::path& c
     out.file = str("file").value_or("");
     out.read_by = "prisma";
     if (auto err = str("error")) {
+        // Prisma reports the working directory for errors thrown while evaluating the file.
         const std::string where =
-            out.file.empty() ? std::string{"prisma.config"} : shown(out.file, cwd);
-        throw config_error(where + ": " + *err +
-                           " (Prisma's own config loader); fix it or pass --url, --schema "
-                           "and --dir");
+            out.file.empty() || is_dir(out.file) ? shown(expected, cwd) : shown(out.file, cwd);
+        const bool env = err->find("environment variable") != std::string::npos;
+        throw config_error(
+            where + ": " + *err + " (Prisma's own config loader); " +
+            (env ? "set the variable or pass --url" : "fix it or pass --url, --schema and --dir"));
     }
     out.schema = str("schema");
     out.migrations_path = str("migrations_path");
@@ -778,7 +780,8 @@ resolved_project resolve_project(const project_inputs& in) {
         if (node && pkg) {
             try {
                 cfg = load_config_with_prisma(
-                    *node, cwd, in.config_flag.empty() ? std::string{} : cfg_path->string());
+                    *node, cwd, in.config_flag.empty() ? std::string{} : cfg_path->string(),
+                    *cfg_path);
                 if (cfg->file.empty()) cfg->file = cfg_path->string();
             } catch (const config_error&) {
                 // hash/verify need no URL: a config that throws for a missing variable (Prisma's
