@@ -28,7 +28,7 @@ void setup_deploy(CLI::App& app, int& exit_code) {
             auto engine = ctx.make_engine();
             const auto report = engine.deploy();
             if (ctx.flags().json) {
-                std::cout << ratchet::to_json(report) << '\n';
+                std::cout << ratchet::to_json(report, ctx.facts()) << '\n';
             } else {
                 ctx.say(deploy_text(report));
             }

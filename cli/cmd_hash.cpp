@@ -14,7 +14,7 @@ void setup_hash(CLI::App& app, int& exit_code) {
         exit_code = run_guarded(*flags, "hash", false, [](const cli_context& ctx) {
             const auto hash = ratchet::migrations_hash(ctx.migrations());
             if (ctx.flags().json) {
-                std::cout << ratchet::to_json(ratchet::hash_report{hash, ctx.migrations().migrations.size()}) << '\n';
+                std::cout << ratchet::to_json(ratchet::hash_report{hash, ctx.migrations().migrations.size()}, ctx.facts()) << '\n';
             } else {
                 std::cout << hash << '\n';
             }

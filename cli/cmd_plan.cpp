@@ -24,7 +24,7 @@ void setup_plan(CLI::App& app, int& exit_code) {
             const auto report = engine.plan();
             const int rc = report.blocking ? exit_failure : exit_ok;
             if (ctx.flags().json) {
-                std::cout << ratchet::to_json(report) << '\n';
+                std::cout << ratchet::to_json(report, ctx.facts()) << '\n';
                 return rc;
             }
             ctx.say(found_line(engine.settings().migrations.migrations.size(), ctx.dir_label()) + "\n");

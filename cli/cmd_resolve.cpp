@@ -29,7 +29,7 @@ void setup_resolve(CLI::App& app, int& exit_code) {
             const auto report = is_applied ? engine.resolve_applied(flags->applied)
                                            : engine.resolve_rolled_back(flags->rolled_back);
             if (ctx.flags().json) {
-                std::cout << ratchet::to_json(report) << '\n';
+                std::cout << ratchet::to_json(report, ctx.facts()) << '\n';
             } else {
                 ctx.say("\nMigration " + report.migration + " marked as " +
                         (is_applied ? "applied." : "rolled back.") + "\n");

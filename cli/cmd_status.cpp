@@ -23,7 +23,7 @@ void setup_status(CLI::App& app, int& exit_code) {
             const auto report = engine.status();
             const auto text = status_text(report, ctx.dir_label());
             if (ctx.flags().json) {
-                std::cout << ratchet::to_json(report) << '\n';
+                std::cout << ratchet::to_json(report, ctx.facts()) << '\n';
                 return text.exit_code;
             }
             ctx.say(found_line(engine.settings().migrations.migrations.size(), ctx.dir_label()) + "\n");

@@ -16,7 +16,7 @@ void setup_verify(CLI::App& app, int& exit_code) {
             const auto report = engine.verify();
             const int rc = report.ok ? exit_ok : exit_failure;
             if (ctx.flags().json) {
-                std::cout << ratchet::to_json(report) << '\n';
+                std::cout << ratchet::to_json(report, ctx.facts()) << '\n';
                 return rc;
             }
             for (const auto& p : report.problems) std::cerr << "problem: " << p.message << '\n';
