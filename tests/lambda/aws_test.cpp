@@ -41,6 +41,13 @@ BOOST_AUTO_TEST_CASE(only_allowed_schemes_are_ever_requested) {
         ++seen;
         return http_reply{200, {}, "ok"};
     });
+    // gopher:// writes its path raw: libcurl would send an HTTP request of the attacker's
+    // choosing to any host and port (the server below would record it).
+    http_request gopher;
+    gopher.url = "gopher://127.0.0.1:" + std::to_string(server.port()) +
+                 "/_GET%20/smuggled%20HTTP/1.0%0D%0A%0D%0A";
+    BOOST_CHECK_THROW((void)http_send(gopher), http_transport_error);
+    BOOST_TEST(seen == 0);
     http_request req;
     req.url = server.base_url() + "/x";
     req.protocols = "https";

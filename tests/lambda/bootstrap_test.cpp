@@ -640,8 +640,16 @@ BOOST_AUTO_TEST_CASE(a_hand_made_response_url_cannot_choose_the_protocol) {
     h.env["RATCHET_RESPONSE_MODE"] = "direct";
     h.start();
     const std::string marker = h.env["LAMBDA_TASK_ROOT"] + "/written-by-put";
-    for (const std::string& url : {"file://" + marker, std::string("gopher://127.0.0.1:1/x"),
-                                   std::string("http://192.0.2.1:1/not-loopback")}) {
+    // gopher:// to the recorder's own port: libcurl would send it a PUT of the event's choosing.
+    const std::string recorder = h.cfn.url("x");
+    const std::string port =
+        recorder.substr(recorder.rfind(':') + 1, recorder.find('/', 8) - recorder.rfind(':') - 1);
+    const std::string smuggled =
+        "gopher://127.0.0.1:" + port +
+        "/_PUT%20/smuggled%20HTTP/1.0%0D%0AContent-Length:%200%0D%0A%0D%0A";
+    for (const std::string& url :
+         {"file://" + marker, smuggled, std::string("gopher://127.0.0.1:1/x"),
+          std::string("http://192.0.2.1:1/not-loopback")}) {
         json e = h.cfn_event("Delete", no_db_props(), "ratchet:h:5432/d/public");
         e["ResponseURL"] = url;
         const auto r = h.invoke(e.dump());
