@@ -4,6 +4,8 @@
 
 #include <ratchet/lint.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -25,6 +27,21 @@ struct lint_flags {
     bool quiet = false;
 };
 
+/// One clear error: text on stderr, or with --json / --format json the result object on stdout.
+int fail(const lint_flags& f, int code, const std::string& error_code, const std::string& message) {
+    if (f.json || f.format == "json") {
+        const nlohmann::json j{{"schema_version", 1},
+                               {"command", "lint"},
+                               {"ok", false},
+                               {"findings", nlohmann::json::array()},
+                               {"error", {{"code", error_code}, {"message", message}}}};
+        std::cout << j.dump(2) << '\n';
+    } else {
+        std::cerr << "ratchet lint: " << message << '\n';
+    }
+    return code;
+}
+
 int run_lint(const lint_flags& f) {
     namespace fs = std::filesystem;
     namespace lint = ratchet::lint;
@@ -37,9 +54,9 @@ int run_lint(const lint_flags& f) {
     const std::string format = f.json ? "json" : f.format;
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
-        std::cerr << "ratchet lint: migrations directory " << dir
-                  << " does not exist or is not a directory; pass --dir\n";
-        return exit_usage;
+        return fail(
+            f, exit_usage, "usage",
+            "migrations directory " + dir + " does not exist or is not a directory; pass --dir");
     }
     try {
         lint::options opts;
@@ -48,8 +65,7 @@ int run_lint(const lint_flags& f) {
         if (auto c = lint::config::load(config_path)) {
             opts.settings = std::move(*c);
         } else if (!f.config.empty()) {
-            std::cerr << "ratchet lint: config file " << f.config << " does not exist\n";
-            return exit_usage;
+            return fail(f, exit_usage, "usage", "config file " + f.config + " does not exist");
         }
         const auto set = ratchet::load_directory(dir);
         std::vector<lint::finding> findings;
@@ -80,8 +96,8 @@ int run_lint(const lint_flags& f) {
         }
         return lint::has_errors(findings) ? exit_failure : exit_ok;
     } catch (const ratchet::error& e) {
-        std::cerr << "ratchet lint: " << e.what() << '\n';
-        return e.code() == ratchet::errc::invalid_input ? exit_usage : exit_failure;
+        return fail(f, e.code() == ratchet::errc::invalid_input ? exit_usage : exit_failure,
+                    std::string{e.code_name()}, e.what());
     }
 }
 

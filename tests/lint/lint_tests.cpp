@@ -53,7 +53,8 @@ struct run_result {
 
 run_result run(const std::string& command) {
     run_result r;
-    FILE* p = popen((command + " 2>/dev/null").c_str(), "r");
+    const bool merged = command.size() >= 4 && command.compare(command.size() - 4, 4, "2>&1") == 0;
+    FILE* p = popen((merged ? command : command + " 2>/dev/null").c_str(), "r");
     if (p == nullptr) return r;
     std::array<char, 4096> buf{};
     std::size_t n = 0;
@@ -284,6 +285,16 @@ BOOST_AUTO_TEST_CASE(ratchet_lint_exit_codes_and_formats,
     BOOST_TEST(run(bin + " lint --dir /nonexistent/dir").code == 2);
     BOOST_TEST(run(bin + " lint --format xml --dir " + blog).code == 2);
     BOOST_TEST(run(bin + " lint --config /nonexistent.json --dir " + blog).code == 2);
+    // A database that cannot be reached: exit 1, one JSON error object, no password anywhere.
+    r = run(bin + " lint --json --dir " + blog +
+            " --url 'postgresql://u:sup3rsecret@127.0.0.1:1/x?connect_timeout=2'");
+    BOOST_TEST(r.code == 1);
+    BOOST_TEST(nlohmann::json::parse(r.out)["error"]["code"] == "P1001");
+    r = run(bin + " lint --dir " + blog +
+            " --url 'postgresql://u:sup3rsecret@127.0.0.1:1/x?connect_timeout=2' 2>&1");
+    BOOST_TEST(r.code == 1);
+    BOOST_TEST(r.out.find("cannot connect") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("sup3rsecret") == std::string::npos, r.out);
     // Without --url nothing connects, even with DATABASE_URL set to an unreachable server.
     r = run("DATABASE_URL=postgresql://u:p@127.0.0.1:1/x " + bin + " lint --color never --dir " +
             blog);
