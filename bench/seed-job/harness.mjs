@@ -190,6 +190,12 @@ function contestantSpawn(name, dir, databaseUrl) {
   };
   if (name === 'ratchet') {
     Object.assign(env, { _HANDLER: 'bootstrap', RATCHET_RESPONSE_MODE: 'direct' });
+    if (args['ratchet-chroot'] === '1') {
+      // An empty root: nothing but the unzipped package (no /etc, no /usr, no shell). chroot(8)
+      // execs the bootstrap in the same process, so the pid and its memory are the function's.
+      env.LAMBDA_TASK_ROOT = '/';
+      return spawn('/usr/sbin/chroot', [dir, '/bootstrap'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    }
     return spawn(path.join(dir, 'bootstrap'), [], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   }
   Object.assign(env, {
@@ -438,6 +444,7 @@ const result = {
   node: process.version,
   machine: { cpus: (await import('node:os')).cpus().length, loadavg_at_end: load, note: 'loaded shared 2-core machine' },
   ratchet_package: args['ratchet-zip'] ?? null,
+  ratchet_root: args['ratchet-chroot'] === '1' ? 'empty root (chroot into the unzipped package)' : 'plain directory',
   summary,
   ratio,
   goals,
@@ -454,7 +461,10 @@ const f1 = (x) => x.toFixed(1);
 const mib = (kb) => (kb / 1024).toFixed(1);
 const mb = (b) => (b / 1e6).toFixed(1);
 const lines = [];
-lines.push(`Seed job, ${rounds} rounds, medians (min-max); ${result.taken_at}, load average at end ${load ?? 'n/a'}.`, '');
+lines.push(
+  `Seed job, ${rounds} rounds, medians (min-max); ${result.taken_at}, load average at end ${load ?? 'n/a'}; ratchet run from: ${result.ratchet_root}.`,
+  '',
+);
 lines.push('| | event | cold start -> first /next (ms) | event -> response (ms) | total (ms) | CPU (ms) | peak RSS (MiB) |');
 lines.push('|---|---|---:|---:|---:|---:|---:|');
 for (const name of ['ratchet', 'seed']) {

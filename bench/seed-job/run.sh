@@ -7,6 +7,8 @@
 #        RATCHET_LAMBDA_ZIP ratchet's Lambda zip (default: build-cdk, build-lambda or build-seed's
 #                           lambda/ratchet-lambda.zip; built in build-seed when none exists)
 #        SEED_JOB_OUT       results directory (default bench/seed-job/results)
+#        SEED_JOB_CHROOT    1: run ratchet chroot'ed into its unzipped package, an empty root
+#                           (default when root); 0: from the plain directory
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -49,7 +51,8 @@ work="$out/work"
 rm -rf "$work"
 mkdir -p "$work"
 
-# ratchet: the zip unzipped into a plain directory (no chroot), as Lambda extracts it to /var/task.
+# ratchet: the zip unzipped as Lambda extracts it to /var/task; run chroot'ed into it (an empty
+# root: no /etc, /usr or shell) when we are root, else from the plain directory.
 unzip -q "$zip_in" -d "$work/ratchet"
 ratchet_zip="$work/ratchet.zip"
 cp "$zip_in" "$ratchet_zip"
@@ -82,5 +85,9 @@ trap '"$root/scripts/pg-cluster.sh" stop "$pgdir" >/dev/null 2>&1 || true' EXIT
 . "$pgdir/env"
 
 say "ratchet: $zip_in; seed: prisma $(node -p "require('$here/node_modules/prisma/package.json').version") (WebAssembly engine), node $(node --version); $rounds round(s); load $(cut -d' ' -f1-3 /proc/loadavg)"
-node "$here/harness.mjs" --ratchet "$work/ratchet" --seed "$seed" --ratchet-zip "$ratchet_zip" --seed-zip "$seed_zip" \
+chroot_="${SEED_JOB_CHROOT:-}"
+if [ -z "$chroot_" ]; then
+    if [ "$(id -u)" = 0 ] && [ -x /usr/sbin/chroot ]; then chroot_=1; else chroot_=0; fi
+fi
+node "$here/harness.mjs" --ratchet "$work/ratchet" --ratchet-chroot "$chroot_" --seed "$seed" --ratchet-zip "$ratchet_zip" --seed-zip "$seed_zip" \
     --admin-url "$RATCHET_TEST_ADMIN_URL" --rounds "$rounds" --out "$out/seed-job.json" --logs "$work/logs"
