@@ -97,6 +97,13 @@ void add_common_flags(CLI::App& sub, common_flags& f, bool needs_database) {
                        "PostgreSQL schema for _prisma_migrations (overrides ?schema=)");
         sub.add_option("--lock-timeout", f.lock_timeout,
                        "How long to wait for the migration lock (default 60s)");
+        sub.add_option("--wait", f.wait,
+                       "Keep trying to connect this long while the database is starting or "
+                       "unreachable (e.g. 30s); never on authentication errors");
+        sub.add_option("--pooler", f.pooler,
+                       "detect (default): deploy pooler-safe behind a connection pooler; direct: "
+                       "never; transaction: always")
+            ->check(CLI::IsMember({"detect", "direct", "transaction"}));
     }
     sub.add_option("--dir", f.dir,
                    "Migrations directory (default prisma/migrations, or next to --schema)");
@@ -129,6 +136,7 @@ cli_context::cli_context(const common_flags& flags, std::string command, bool ne
     opening_lines_ = make_opening_lines(project_, url_, needs_database);
     // Every usage error before the opening lines, so that one stays the only line on stderr.
     if (!flags_.lock_timeout.empty()) (void)duration_flag(flags_.lock_timeout, "--lock-timeout");
+    if (!flags_.wait.empty()) (void)duration_flag(flags_.wait, "--wait");
     if (!flags_.migration_lock_timeout.empty()) {
         (void)duration_flag(flags_.migration_lock_timeout, "--migration-lock-timeout");
     }
@@ -181,6 +189,10 @@ ratchet::engine cli_context::make_engine() const {
     }
     o.lock_retries = flags_.lock_retries;
     o.strict = flags_.strict;
+    if (!flags_.wait.empty()) o.connect_wait = duration_flag(flags_.wait, "--wait");
+    o.pooler = flags_.pooler == "direct"        ? ratchet::pooler_mode::direct
+               : flags_.pooler == "transaction" ? ratchet::pooler_mode::transaction_pooler
+                                                : ratchet::pooler_mode::detect;
     o.on_log = make_log_sink(flags_);
     return ratchet::engine{std::move(o)};
 }

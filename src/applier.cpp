@@ -90,9 +90,13 @@ void allow_cleanup(pg_connection& c, const pg_error_info& e) {
 }
 
 void record_rolled_back_attempt(pg_connection& c, const migration& m, timestamp started,
-                                const std::string& logs) {
+                                const std::string& logs, const std::string& search_path_sql) {
     history_row row{new_uuid_v4(), m.checksum, std::nullopt, m.name, logs, now_utc(), started, 0};
-    c.exec(insert_row_sql(c, row));
+    if (search_path_sql.empty()) {
+        c.exec(insert_row_sql(c, row));
+    } else {
+        c.exec("BEGIN;" + search_path_sql + insert_row_sql(c, row) + ";COMMIT");
+    }
 }
 
 // Scripts up to this size go to the server as one simple query, exactly as Prisma sends them.
@@ -134,12 +138,12 @@ script_run run_in_transaction(pg_connection& c, const std::string& sql) {
     return run;
 }
 
-// One attempt of a transactional migration; returns the failure, if any.
-std::optional<pg_error_info> try_transactional(pg_connection& c, const migration& m,
-                                               const apply_settings& s, timestamp started,
-                                               std::string& logs) {
+}  // namespace
+
+std::optional<transaction_failure> finish_in_open_transaction(pg_connection& c, const migration& m,
+                                                              const apply_settings& s, timestamp started) {
     const timeouts t = effective(m, s);
-    c.exec("BEGIN;" + set_timeouts_sql(t, true));
+    if (const auto sql = set_timeouts_sql(t, true); !sql.empty()) c.exec(sql);
     script_run out = run_in_transaction(c, m.sql);
     if (!out.failure) {
         history_row row{new_uuid_v4(), m.checksum, now_utc(), m.name, std::nullopt,
@@ -153,12 +157,23 @@ std::optional<pg_error_info> try_transactional(pg_connection& c, const migration
         return std::nullopt;
     }
     const auto statements = split_statements(m.sql);
-    logs = failure_logs(m, *out.failure,
-                        locate(m, out.failed_text, *out.failure, out.statements_ok, out.failed_offset, statements), s);
+    transaction_failure f{*out.failure,
+                          failure_logs(m, *out.failure,
+                                       locate(m, out.failed_text, *out.failure, out.statements_ok,
+                                              out.failed_offset, statements),
+                                       s)};
     allow_cleanup(c, *out.failure);
     if (c.ok()) c.exec("ROLLBACK");
-    return out.failure;
+    return f;
 }
+
+void record_failure(pg_connection& c, const migration& m, const apply_settings& s, timestamp started,
+                    const transaction_failure& f) {
+    if (c.ok()) record_rolled_back_attempt(c, m, started, f.logs, s.search_path_sql);
+    throw_failed(m, f.error, f.logs);
+}
+
+namespace {
 
 void apply_transactional(pg_connection& c, const migration& m, const apply_settings& s,
                          spdlog::logger& log) {
@@ -166,10 +181,10 @@ void apply_transactional(pg_connection& c, const migration& m, const apply_setti
     auto backoff = s.retry_backoff;
     for (int attempt = 0;; ++attempt) {
         const timestamp started = now_utc();
-        std::string logs;
-        const auto failure = try_transactional(c, m, s, started, logs);
+        c.exec("BEGIN");
+        const auto failure = finish_in_open_transaction(c, m, s, started);
         if (!failure) return;
-        const bool retry = failure->sqlstate == "55P03" && attempt < s.lock_retries && c.ok();
+        const bool retry = failure->error.sqlstate == "55P03" && attempt < s.lock_retries && c.ok();
         if (retry) {
             const auto wait = backoff + milliseconds{std::uniform_int_distribution<long long>{0, backoff.count() / 2}(rng)};
             log.warn("migration {} hit lock_timeout (attempt {} of {}); nothing was applied, retrying in {} ms",
@@ -178,8 +193,7 @@ void apply_transactional(pg_connection& c, const migration& m, const apply_setti
             backoff *= 2;
             continue;
         }
-        if (c.ok()) record_rolled_back_attempt(c, m, started, logs);
-        throw_failed(m, *failure, logs);
+        record_failure(c, m, s, started, *failure);
     }
 }
 

@@ -22,6 +22,15 @@ struct apply_settings {
     std::chrono::milliseconds retry_backoff{1000};
     std::string origin;                ///< for messages: where migration.sql lives
     const redactor* secrets = nullptr; ///< applied to error texts (scripts may quote secrets)
+    /// Pooler-safe deploys: `SET LOCAL search_path = ...;` for history writes outside the
+    /// migration's own transaction (the session's search_path is not kept by a pooler).
+    std::string search_path_sql;
+};
+
+/// Why a transactional migration failed, with the text recorded in the history's logs.
+struct transaction_failure {
+    pg_error_info error;
+    std::string logs;
 };
 
 /// Thrown when the connection broke during the COMMIT of a transactional migration: whether it
@@ -41,5 +50,17 @@ struct commit_in_doubt : error {
 /// @throws ratchet::error P3018 (migration_failed), deadline_exceeded, connection, P3015.
 applied_migration apply_migration(pg_connection& c, const migration& m, const apply_settings& s,
                                   spdlog::logger& log);
+
+/// A transactional migration inside a transaction the caller opened (BEGIN and whatever it
+/// needs, e.g. the pooler-safe lock): SET LOCAL timeouts, the script, the history row, COMMIT.
+/// On failure it rolls back and returns why; nothing is recorded yet.
+/// @throws commit_in_doubt, or ratchet::error when the connection breaks.
+std::optional<transaction_failure> finish_in_open_transaction(pg_connection& c, const migration& m,
+                                                              const apply_settings& s, timestamp started);
+
+/// Records a failed transactional attempt (a rolled-back row with its logs) and throws P3018,
+/// deadline_exceeded or connection.
+[[noreturn]] void record_failure(pg_connection& c, const migration& m, const apply_settings& s,
+                                 timestamp started, const transaction_failure& f);
 
 }  // namespace ratchet::detail

@@ -15,8 +15,8 @@ namespace {
 // URL parameters Prisma understands that libpq does not.
 constexpr std::string_view prisma_only[] = {
     "schema", "connection_limit", "pool_timeout", "socket_timeout", "pgbouncer",
-    "statement_cache_size", "sslaccept", "sslidentity", "max_connection_lifetime",
-    "max_idle_connection_lifetime", "single_use_connections"};
+    "statement_cache_size", "max_connection_lifetime", "max_idle_connection_lifetime",
+    "single_use_connections"};
 
 [[noreturn]] void bad_url(const std::string& what) {
     throw error(errc::invalid_input,
@@ -90,6 +90,27 @@ void parse_host_port(connection_target& t, std::string_view hostport) {
     if (!port.empty()) set_param(t, "port", std::string{port});
 }
 
+// Prisma's TLS parameters mean something else than libpq's keywords of the same name:
+// `sslcert` is the CA file (libpq: sslrootcert), `sslidentity`/`sslpassword` a PKCS#12 client
+// identity and its password, `sslaccept=strict` verifies the certificate (libpq: verify-full).
+bool translate_tls_parameter(connection_target& t, const std::string& key, const std::string& value) {
+    if (key == "sslcert") {
+        set_param(t, "sslrootcert", value);
+    } else if (key == "sslidentity") {
+        t.ssl_identity = value;
+    } else if (key == "sslpassword") {
+        t.ssl_identity_password = value;
+    } else if (key == "sslaccept") {
+        if (value != "strict" && value != "accept_invalid_certs") {
+            bad_url("sslaccept must be strict or accept_invalid_certs, not '" + value + "'");
+        }
+        t.ssl_strict = value == "strict";
+    } else {
+        return false;
+    }
+    return true;
+}
+
 void parse_query(connection_target& t, std::string_view query, redactor& secrets) {
     while (!query.empty()) {
         const auto amp = query.find('&');
@@ -100,8 +121,9 @@ void parse_query(connection_target& t, std::string_view query, redactor& secrets
         std::string key = percent_decode(item.substr(0, eq), "query", true);
         std::string value =
             eq == std::string_view::npos ? "" : percent_decode(item.substr(eq + 1), "query", true);
-        if (key == "password") secrets.add(value);
+        if (key == "password" || key == "sslpassword") secrets.add(value);
         if (key == "pgbouncer") t.pgbouncer = value == "true";
+        if (translate_tls_parameter(t, key, value)) continue;
         if (key == "schema") {
             t.schema = std::move(value);
         } else if (std::find(std::begin(prisma_only), std::end(prisma_only), key) !=
@@ -142,6 +164,13 @@ connection_target parse_url(std::string_view url, redactor& secrets) {
     while (!path.empty() && path.back() == '/') path.remove_suffix(1);  // Prisma tolerates "db/"
     if (!path.empty()) set_param(t, "dbname", percent_decode(path, "database name", false));
     parse_query(t, query, secrets);
+    if (t.ssl_strict) {  // strict: the certificate is checked, including the host name
+        std::string mode;
+        for (const auto& [k, v] : t.params) {
+            if (k == "sslmode") mode = v;
+        }
+        if (mode.empty() || mode == "prefer" || mode == "require" || mode == "allow") set_param(t, "sslmode", "verify-full");
+    }
     return t;
 }
 

@@ -20,6 +20,11 @@ struct connection_target {
     std::vector<std::string> ignored;   ///< Prisma-only URL parameters that were dropped
     bool pgbouncer = false;             ///< `pgbouncer=true` was among them
     std::string display;                ///< "host:port/db" for messages, no credentials
+    /// Prisma's `sslidentity` (a PKCS#12 client identity) and its `sslpassword`: libpq reads
+    /// only PEM, so they are converted when connecting (tls_identity.hpp).
+    std::optional<std::string> ssl_identity;
+    std::string ssl_identity_password;
+    bool ssl_strict = false;  ///< `sslaccept=strict`
 };
 
 /// The target without credentials, with libpq's environment and defaults filled in.

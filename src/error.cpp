@@ -24,6 +24,7 @@ std::string_view code_name(errc code) noexcept {
         case errc::commit_in_doubt: return "commit_in_doubt";
         case errc::database: return "database";
         case errc::internal: return "internal";
+        case errc::pooler_unsafe: return "pooler_unsafe";
     }
     return "internal";
 }

@@ -1,5 +1,7 @@
 #include "history_table.hpp"
 
+#include "conninfo.hpp"
+
 #include "prisma_text.hpp"
 #include "sha256.hpp"
 
@@ -32,7 +34,13 @@ constexpr const char* create_table_sql =
 // that saves about 2 ms of the no-op deploy. Rows are ordered by started_at here.
 constexpr const char* select_rows_sql =
     "SELECT id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, "
-    "applied_steps_count FROM _prisma_migrations";
+    "applied_steps_count FROM ";
+
+// Reads name the schema when there is one: they then need no session search_path, which a
+// transaction pooler does not keep. Writes stay unqualified, as Prisma's.
+std::string table_in(const std::optional<std::string>& schema) {
+    return schema ? quote_identifier(*schema) + "._prisma_migrations" : std::string{"_prisma_migrations"};
+}
 
 // PostgreSQL's binary timestamps count microseconds from 2000-01-01 00:00:00 UTC.
 constexpr std::int64_t postgres_epoch_unix_micros = 946'684'800'000'000;
@@ -90,8 +98,8 @@ bool history_table_exists(pg_connection& c, const std::string& schema) {
 
 void create_history_table(pg_connection& c) { c.exec(create_table_sql); }
 
-std::vector<history_row> load_history(pg_connection& c) {
-    const auto r = c.exec_binary(select_rows_sql);
+std::vector<history_row> load_history(pg_connection& c, const std::optional<std::string>& schema) {
+    const auto r = c.exec_binary(select_rows_sql + table_in(schema));
     std::vector<history_row> rows;
     rows.reserve(static_cast<std::size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) {
@@ -153,15 +161,16 @@ std::string mark_finished_sql(const pg_connection& c, const std::string& id, tim
 }
 
 void mark_rolled_back(pg_connection& c, const std::vector<const history_row*>& rows, timestamp at,
-                      const history_row* insert_after) {
-    std::string sql = "BEGIN;";
+                      const history_row* insert_after, bool already_in_transaction) {
+    std::string sql = already_in_transaction ? "" : "BEGIN;";
     for (const history_row* r : rows) sql += mark_rolled_back_sql(c, r->id, at) + ";";
     if (insert_after != nullptr) sql += insert_row_sql(c, *insert_after) + ";";
     c.exec(sql + "COMMIT");
 }
 
-std::optional<bool> row_finished(pg_connection& c, const std::string& id) {
-    const auto r = c.exec_params("SELECT finished_at IS NOT NULL FROM _prisma_migrations WHERE id = $1", {id});
+std::optional<bool> row_finished(pg_connection& c, const std::optional<std::string>& schema,
+                                 const std::string& id) {
+    const auto r = c.exec_params("SELECT finished_at IS NOT NULL FROM " + table_in(schema) + " WHERE id = $1", {id});
     if (r.rows() != 1) return std::nullopt;
     return r.get(0, 0) == "t";
 }

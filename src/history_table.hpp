@@ -25,8 +25,9 @@ bool history_table_exists(pg_connection& c, const std::string& schema);
 /// Creates _prisma_migrations with Prisma's DDL (unqualified: lands in the search_path schema).
 void create_history_table(pg_connection& c);
 
-/// All rows, ordered by started_at (Prisma's "first row" rule depends on it).
-std::vector<history_row> load_history(pg_connection& c);
+/// All rows, ordered by started_at (Prisma's "first row" rule depends on it), from the table in
+/// `schema` (or the search_path's when none is given).
+std::vector<history_row> load_history(pg_connection& c, const std::optional<std::string>& schema);
 
 /// Client clock, UTC, microseconds (Prisma uses the client clock, never now()).
 timestamp now_utc();
@@ -47,12 +48,14 @@ std::string set_logs_sql(const pg_connection& c, const std::string& id, const st
 std::string mark_finished_sql(const pg_connection& c, const std::string& id, timestamp at);
 
 /// In one transaction: marks `rows` rolled back at `at` and, when given, inserts `insert_after`
-/// (resolve --applied records the migration as applied in the same transaction).
+/// (resolve --applied records the migration as applied in the same transaction). With
+/// `already_in_transaction` the caller's open transaction is used and committed.
 void mark_rolled_back(pg_connection& c, const std::vector<const history_row*>& rows, timestamp at,
-                      const history_row* insert_after = nullptr);
+                      const history_row* insert_after = nullptr, bool already_in_transaction = false);
 
 /// Whether the row with this id is finished; nullopt when there is no such row (for settling an
 /// in-doubt COMMIT on a new connection).
-std::optional<bool> row_finished(pg_connection& c, const std::string& id);
+std::optional<bool> row_finished(pg_connection& c, const std::optional<std::string>& schema,
+                                 const std::string& id);
 
 }  // namespace ratchet::detail

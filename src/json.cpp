@@ -67,6 +67,7 @@ std::string to_json(const deploy_report& r, const run_facts& facts) {
     j["pending"] = r.pending_before;
     j["warnings"] = warnings_json(r.warnings);
     j["created_history_table"] = r.created_history_table;
+    j["pooler"] = or_null(r.pooler);
     j["timings"] = {{"total_ms", ms(r.total)}, {"lock_wait_ms", ms(r.lock_wait)}};
     return dump(j);
 }

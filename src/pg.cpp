@@ -1,5 +1,7 @@
 #include "pg.hpp"
 
+#include "tls_identity.hpp"
+
 #include <ratchet/error.hpp>
 
 #include <libpq-fe.h>
@@ -36,6 +38,32 @@ void forward_notice(void* arg, const PGresult* r) {
 
 }  // namespace
 
+bool connect_failure_may_pass(std::string_view message) {
+    constexpr std::string_view never[] = {"password authentication failed", "authentication failed",
+                                          "no pg_hba.conf entry", "SSL", "certificate", "does not exist",
+                                          "permission denied", "invalid", "unsupported"};
+    constexpr std::string_view transient[] = {
+        "Connection refused", "No such file or directory", "the database system is starting up",
+        "the database system is not yet accepting connections", "the database system is in recovery mode",
+        "the database system is shutting down", "too many clients", "too many connections",
+        "remaining connection slots are reserved", "could not translate host name", "timeout expired",
+        "server closed the connection unexpectedly", "Network is unreachable", "No route to host"};
+    for (const auto n : never) {
+        if (message.find(n) != std::string_view::npos) return false;
+    }
+    for (const auto t : transient) {
+        if (message.find(t) != std::string_view::npos) return true;
+    }
+    return false;
+}
+
+std::string connect_failure_summary(std::string_view message) {
+    const auto failed = message.rfind("failed: ");
+    std::string_view s = failed == std::string_view::npos ? message : message.substr(failed + 8);
+    s = s.substr(0, s.find('\n'));
+    return std::string{s};
+}
+
 pg_result_ptr& pg_result_ptr::operator=(pg_result_ptr&& o) noexcept {
     if (this != &o) {
         PQclear(r_);
@@ -63,6 +91,17 @@ pg_connection::pg_connection(const connection_target& target, const redactor& se
     std::vector<const char*> keys;
     std::vector<const char*> values;
     std::string timeout_value;
+    // Prisma's PKCS#12 identity, as the PEM files libpq reads, for the handshake only.
+    std::optional<pem_identity> identity;
+    std::string identity_cert;
+    std::string identity_key;
+    if (target.ssl_identity) {
+        identity.emplace(*target.ssl_identity, target.ssl_identity_password);
+        identity_cert = identity->cert_file();
+        identity_key = identity->key_file();
+        keys.insert(keys.end(), {"sslcert", "sslkey"});
+        values.insert(values.end(), {identity_cert.c_str(), identity_key.c_str()});
+    }
     for (const auto& [k, v] : target.params) {
         if (k == "connect_timeout" && deadline) continue;  // bounded below
         keys.push_back(k.c_str());

@@ -63,6 +63,14 @@ struct script_outcome {
 using notice_handler = std::function<void(std::string_view)>;
 
 /// An open connection. Closed on destruction.
+/// Whether a failed connection attempt can succeed later without anyone changing anything:
+/// connection refused, no socket yet, the database system starting up or in recovery, too many
+/// connections, name resolution, timeouts. Authentication, TLS and "does not exist" cannot.
+bool connect_failure_may_pass(std::string_view libpq_message);
+
+/// The part of libpq's message worth one progress line ("Connection refused", ...).
+std::string connect_failure_summary(std::string_view libpq_message);
+
 class pg_connection {
 public:
     /// Connects; connect_timeout is bounded by the deadline.

@@ -30,7 +30,8 @@ enum class errc {
     deadline_exceeded,     ///< options::deadline reached; the running statement was cancelled. Retryable.
     commit_in_doubt,       ///< Connection lost during COMMIT and the outcome could not be read back.
     database,              ///< Any other database error (SQLSTATE attached).
-    internal               ///< A bug in ratchet.
+    internal,              ///< A bug in ratchet.
+    pooler_unsafe          ///< A migration that cannot run through a transaction pooler.
 };
 
 /// The stable name of a code: Prisma's code where one exists ("P3009"), otherwise a

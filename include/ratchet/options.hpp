@@ -30,6 +30,13 @@ enum class log_level {
 /// call. Must not throw (exceptions are swallowed).
 using log_callback = std::function<void(log_level, std::string_view message)>;
 
+/// What sits between ratchet and PostgreSQL.
+enum class pooler_mode {
+    detect,            ///< pooler-safe when known_pooler() says so or a probe finds one
+    direct,            ///< a direct connection or a session pooler: never pooler-safe
+    transaction_pooler ///< always pooler-safe
+};
+
 /// Engine configuration. Construct with designated initialisers:
 /// @code
 /// ratchet::engine eng{{.url = "postgresql://app@db/app?schema=public",
@@ -100,6 +107,20 @@ struct options {
     /// Seconds to wait for a connection (libpq connect_timeout), unless the URL sets one.
     /// Default: 10.
     int connect_timeout_seconds = 10;
+
+    /// Connection pooler handling. Pooler-safe deploys use nothing session-scoped: each
+    /// migration's transaction takes the migration lock with pg_advisory_xact_lock (the same key,
+    /// so Prisma holding it on a direct connection is still excluded), re-reads the history
+    /// under it (each migration applied exactly once) and sets search_path with SET LOCAL.
+    /// Migrations that must run outside a transaction are refused before anything is applied
+    /// (errc::pooler_unsafe): use a direct URL (Prisma's directUrl) for them.
+    /// Default: detect.
+    pooler_mode pooler = pooler_mode::detect;
+
+    /// Keep trying to connect for this long when the failure can pass (connection refused,
+    /// the database system is starting up, too many connections, name resolution), with
+    /// backoff; authentication and TLS failures fail at once. Default: 0 (one attempt).
+    std::chrono::milliseconds connect_wait{0};
 
     /// Where log lines go. Default: discarded.
     log_callback on_log;

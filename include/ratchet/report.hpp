@@ -69,6 +69,8 @@ struct deploy_report {
     std::vector<std::string> pending_before; ///< what was pending when the lock was taken
     std::vector<warning> warnings;          ///< drift, missing locally, out of order, source problems
     bool created_history_table = false;     ///< deploy created _prisma_migrations
+    /// Why deploy ran pooler-safe (options::pooler), or empty when it used a direct session.
+    std::string pooler;
     std::chrono::microseconds lock_wait{};  ///< time spent waiting for the advisory lock
     std::chrono::microseconds total{};      ///< wall time of the whole call
 };

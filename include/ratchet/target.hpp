@@ -39,5 +39,10 @@ struct target_description {
 /// @throws ratchet::error (invalid_input) naming the malformed part (never the password).
 [[nodiscard]] RATCHET_API target_description describe_target(std::string_view url);
 
+/// Whether the target is a transaction pooler by its URL alone: `pgbouncer=true`, or the host
+/// of a well-known managed pooler (Supabase's pooler, Neon's `-pooler` endpoints, RDS Proxy).
+/// @return the reason, for messages; nullopt when nothing says so (a probe may still find one).
+[[nodiscard]] RATCHET_API std::optional<std::string> known_pooler(const target_description& t);
+
 }  // namespace v1
 }  // namespace ratchet

@@ -69,6 +69,23 @@ BOOST_AUTO_TEST_CASE(malformed_input_is_one_clear_error_without_the_password) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(translates_prismas_tls_parameters_to_libpqs) {
+    redactor r;
+    const auto strict = parse_connection(
+        "postgresql://u@h/db?sslmode=require&sslcert=certs/ca.pem&sslaccept=strict&sslidentity=id.p12&sslpassword=P12pw", r);
+    BOOST_TEST(param(strict, "sslrootcert") == "certs/ca.pem");  // Prisma's sslcert is the CA
+    BOOST_TEST(param(strict, "sslcert") == "<unset>");
+    BOOST_TEST(param(strict, "sslmode") == "verify-full");
+    BOOST_TEST(param(strict, "sslpassword") == "<unset>");  // it opens the PKCS#12 file, not a PEM key
+    BOOST_TEST(*strict.ssl_identity == "id.p12");
+    BOOST_TEST(strict.ssl_identity_password == "P12pw");
+    BOOST_TEST(r.redact("P12pw") == "********");
+    const auto lax = parse_connection("postgresql://u@h/db?sslmode=require&sslaccept=accept_invalid_certs", r);
+    BOOST_TEST(param(lax, "sslmode") == "require");
+    BOOST_TEST(parse_connection("postgresql://u@h/db?sslmode=disable&sslaccept=strict", r).params.size() >= 1U);
+    BOOST_CHECK_THROW(parse_connection("postgresql://u@h/db?sslaccept=sometimes", r), ratchet::error);
+}
+
 BOOST_AUTO_TEST_CASE(quotes_identifiers_safely) {
     BOOST_TEST(quote_identifier("plain") == "\"plain\"");
     BOOST_TEST(quote_identifier("x\"; DROP TABLE t; --") == "\"x\"\"; DROP TABLE t; --\"");
