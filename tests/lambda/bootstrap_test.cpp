@@ -70,6 +70,8 @@ BOOST_AUTO_TEST_CASE(create_applies_through_the_provider_framework) {
     BOOST_TEST(finished_count(h) == "2");
     BOOST_TEST(h.secrets.calls() == 1);
     BOOST_TEST(h.secrets.bad_signatures() == 0);
+    BOOST_TEST(h.secrets.independent_checks() == 1);
+    BOOST_TEST(h.secrets.independent_mismatches() == 0);  // libcurl's signer agrees
     BOOST_TEST(h.cfn.puts().empty());  // the framework answers CloudFormation, not us
     h.check_no_secrets();
 }
@@ -698,4 +700,20 @@ BOOST_AUTO_TEST_CASE(a_failed_update_keeps_the_old_id_in_both_modes) {
     BOOST_TEST(put["PhysicalResourceId"] == old_id);  // a new id would mean replacement
     BOOST_TEST(put["Reason"].get<std::string>().find("20240103000000_broken") != std::string::npos);
     h.check_no_secrets();
+}
+
+BOOST_AUTO_TEST_CASE(libcurls_signer_agrees_with_ours_and_tells_a_wrong_key) {
+    using namespace ratchet::lambda;
+    sigv4::request req{
+        "POST", "/", {}, {}, R"({"SecretId":"arn:aws:secretsmanager:eu-west-1:1:secret:x"})"};
+    req.headers = {{"Host", "secretsmanager.eu-west-1.amazonaws.com"},
+                   {"Content-Type", "application/x-amz-json-1.1"},
+                   {"X-Amz-Target", "secretsmanager.GetSecretValue"}};
+    sigv4::settings s{test_region, "secretsmanager", std::chrono::system_clock::now()};
+    const auto r =
+        sigv4::sign_headers(req, {test_access_key, test_secret_key, test_session_token}, s);
+    http_message m{"POST", "/", {}, req.body};
+    for (const auto& [k, v] : req.headers) m.headers.emplace_back(k, v);
+    BOOST_TEST(curl_signature(m, test_secret_key, "secretsmanager", test_region) == r.signature);
+    BOOST_TEST(curl_signature(m, "another-key", "secretsmanager", test_region) != r.signature);
 }

@@ -2,9 +2,12 @@
 
 #include "aws/sigv4.hpp"
 
+#include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 namespace ratchet::lambda::test {
@@ -63,6 +66,68 @@ std::string verify_sigv4(const http_message& m, const std::string& secret_key,
     return expected == *auth ? "" : "signature mismatch";
 }
 
+std::string curl_signature(const http_message& m, const std::string& secret_key,
+                           const std::string& service, const std::string& region) {
+    const std::string* auth = m.header("Authorization");
+    if (auth == nullptr) return {};
+    const std::string credential = between(*auth, "Credential=", ",");
+    const std::string signed_headers = between(*auth, "SignedHeaders=", ",");
+    const std::string access_key = credential.substr(0, credential.find('/'));
+    // libcurl signs what it sends: send the same request (the signed headers, with the original
+    // Host and X-Amz-Date) to a loopback sink and read the Authorization libcurl computed.
+    std::string captured;
+    std::mutex cap_mu;
+    http_server sink([&](const http_message& c) {
+        const std::lock_guard lock(cap_mu);
+        if (const std::string* a = c.header("Authorization")) captured = *a;
+        return http_reply{200, {}, "{}"};
+    });
+    curl_slist* headers = nullptr;
+    std::size_t start = 0;
+    while (start <= signed_headers.size()) {
+        const auto end = std::min(signed_headers.find(';', start), signed_headers.size());
+        const std::string name = signed_headers.substr(start, end - start);
+        start = end + 1;
+        if (name == "host") continue;  // the URL names it; CONNECT_TO reaches the sink
+        if (const std::string* v = m.header(name))
+            headers = curl_slist_append(headers, (name + ": " + *v).c_str());
+    }
+    CURL* h = curl_easy_init();
+    const std::string* host = m.header("Host");
+    const std::string url =
+        "http://" + (host != nullptr ? *host : std::string("localhost")) + m.target;
+    curl_slist* connect_to =
+        curl_slist_append(nullptr, ("::127.0.0.1:" + std::to_string(sink.port())).c_str());
+    const std::string provider = "aws:amz:" + region + ":" + service;
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m.method.c_str());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, m.body.c_str());
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(m.body.size()));
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_AWS_SIGV4, provider.c_str());
+    curl_easy_setopt(h, CURLOPT_USERNAME, access_key.c_str());
+    curl_easy_setopt(h, CURLOPT_PASSWORD, secret_key.c_str());
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 5'000L);
+    curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to);
+    curl_easy_setopt(
+        h, CURLOPT_WRITEFUNCTION,
+        +[](char*, std::size_t size, std::size_t n, void*) { return size * n; });
+    const CURLcode rc = curl_easy_perform(h);
+    curl_easy_cleanup(h);
+    curl_slist_free_all(headers);
+    curl_slist_free_all(connect_to);
+    sink.stop();
+    if (std::getenv("RATCHET_DEBUG_SIGV4") != nullptr) {
+        std::fprintf(stderr, "curl: %s\nsent: %s\n", captured.c_str(),
+                     m.header("Authorization")->c_str());
+    }
+    if (rc != CURLE_OK) return {};
+    const std::lock_guard lock(cap_mu);
+    const auto pos = captured.find("Signature=");
+    return pos == std::string::npos ? std::string{} : captured.substr(pos + 10);
+}
+
 fake_secrets_manager::fake_secrets_manager()
     : server_([this](const http_message& m) { return handle(m); }) {}
 
@@ -79,6 +144,16 @@ void fake_secrets_manager::deny(const std::string& id) {
 int fake_secrets_manager::calls() const {
     const std::lock_guard lock(mu_);
     return calls_;
+}
+
+int fake_secrets_manager::independent_mismatches() const {
+    const std::lock_guard lock(mu_);
+    return independent_mismatches_;
+}
+
+int fake_secrets_manager::independent_checks() const {
+    const std::lock_guard lock(mu_);
+    return independent_checks_;
 }
 
 int fake_secrets_manager::bad_signatures() const {
@@ -103,6 +178,12 @@ http_reply fake_secrets_manager::handle(const http_message& m) {
             400, "InvalidSignatureException",
             "The request signature we calculated does not match the signature you provided.");
     }
+    // A second, independent signer: libcurl's CURLOPT_AWS_SIGV4 must agree with ratchet's.
+    ++independent_checks_;
+    const std::string* auth = m.header("Authorization");
+    const std::string sent = auth->substr(auth->find("Signature=") + 10);
+    if (curl_signature(m, test_secret_key, "secretsmanager", test_region) != sent)
+        ++independent_mismatches_;
     const std::string id = json::parse(m.body).value("SecretId", "");
     if (denied_.count(id) > 0) {
         return aws_error(

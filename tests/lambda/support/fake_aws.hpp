@@ -29,6 +29,10 @@ public:
     [[nodiscard]] std::string url() const { return server_.base_url(); }
     [[nodiscard]] int calls() const;
     [[nodiscard]] int bad_signatures() const;
+    /// Requests whose signature libcurl's own SigV4 (CURLOPT_AWS_SIGV4, an implementation
+    /// independent of ratchet's) computed differently, and how many were compared.
+    [[nodiscard]] int independent_mismatches() const;
+    [[nodiscard]] int independent_checks() const;
 
 private:
     http_reply handle(const http_message& m);
@@ -37,8 +41,15 @@ private:
     std::map<std::string, bool> denied_;
     int calls_ = 0;
     int bad_signatures_ = 0;
+    int independent_mismatches_ = 0;
+    int independent_checks_ = 0;
     http_server server_;
 };
+
+/// The signature libcurl (CURLOPT_AWS_SIGV4) computes for the request m carries (same signed
+/// headers, Host and X-Amz-Date); "" when it cannot.
+[[nodiscard]] std::string curl_signature(const http_message& m, const std::string& secret_key,
+                                         const std::string& service, const std::string& region);
 
 /// Checks the SigV4 Authorization header of m for these credentials (service, region).
 /// Returns "" when valid, else why not.
