@@ -33,6 +33,8 @@ std::chrono::milliseconds duration_value(std::string_view migration, std::size_t
 
 void apply_directive(directives& d, std::string_view migration, std::size_t line,
                      std::string_view body) {
+    // ratchet::lint's suppressions: checked by the linter (which requires a reason), not here.
+    if (body == "lint-ignore" || body.rfind("lint-ignore ", 0) == 0) return;
     const auto eq = body.find('=');
     const std::string_view key = trim(body.substr(0, eq));
     const std::string_view value = eq == std::string_view::npos ? "" : trim(body.substr(eq + 1));

@@ -36,6 +36,14 @@ BOOST_AUTO_TEST_CASE(unknown_directive_names_file_and_line) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(lint_suppressions_are_left_to_the_linter) {
+    // A deploy must accept what `ratchet lint` accepts: the linter validates these lines.
+    const auto d = parse_directives("m", "-- ratchet:lint-ignore ban-drop-table archived in 2023\n"
+                                         "-- ratchet:no-transaction\nDROP TABLE legacy;");
+    BOOST_TEST(d.no_transaction);
+    BOOST_CHECK_THROW(parse_directives("m", "-- ratchet:lint-ignored x y\n"), ratchet::error);
+}
+
 BOOST_AUTO_TEST_CASE(bad_duration_is_an_error) {
     BOOST_CHECK_THROW(parse_directives("m", "-- ratchet:lock-timeout=soon\n"), ratchet::error);
 }
