@@ -214,8 +214,14 @@ struct engine::impl {
             if (opts.deadline) {
                 wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(*opts.deadline - clock::now()));
             }
+            // The fleet form (options::schema_lock): Prisma's key shared, the schema's exclusive.
+            const std::string keys =
+                opts.schema_lock ? "pg_advisory_xact_lock_shared(" + std::to_string(prisma_lock_key) +
+                                       "), pg_advisory_xact_lock(" + std::to_string(prisma_lock_key) + ", " +
+                                       std::to_string(schema_lock_key(inspected_schema())) + ")"
+                                 : "pg_advisory_xact_lock(" + std::to_string(prisma_lock_key) + ")";
             sql += "SET LOCAL lock_timeout = " + std::to_string(std::max<long long>(1, wait.count())) +
-                   ";SELECT pg_advisory_xact_lock(" + std::to_string(prisma_lock_key) + ");SET LOCAL lock_timeout = DEFAULT";
+                   ";SELECT " + keys + ";SET LOCAL lock_timeout = DEFAULT";
         }
         try {
             c.exec(sql);
