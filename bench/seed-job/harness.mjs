@@ -26,6 +26,7 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`harness: --rounds 
 const logDir = args.logs ?? path.join(path.dirname(args.out), 'work', 'logs');
 fs.mkdirSync(logDir, { recursive: true });
 
+const LOAD_AT_START = fs.readFileSync('/proc/loadavg', 'utf8').trim();
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:SeedJobBench';
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/seed-job/00000000-0000-0000-0000-000000000000';
 
@@ -442,8 +443,13 @@ const result = {
   taken_at: new Date().toISOString(),
   rounds,
   node: process.version,
-  machine: { cpus: (await import('node:os')).cpus().length, loadavg_at_end: load, note: 'loaded shared 2-core machine' },
-  ratchet_package: args['ratchet-zip'] ?? null,
+  machine: {
+    cpus: (await import('node:os')).cpus().length,
+    loadavg_at_start: LOAD_AT_START,
+    loadavg_at_end: load,
+    note: 'loaded shared 2-core machine',
+  },
+  ratchet_package: args['ratchet-zip-source'] ?? args['ratchet-zip'] ?? null,
   ratchet_root: args['ratchet-chroot'] === '1' ? 'empty root (chroot into the unzipped package)' : 'plain directory',
   summary,
   ratio,
@@ -462,7 +468,7 @@ const mib = (kb) => (kb / 1024).toFixed(1);
 const mb = (b) => (b / 1e6).toFixed(1);
 const lines = [];
 lines.push(
-  `Seed job, ${rounds} rounds, medians (min-max); ${result.taken_at}, load average at end ${load ?? 'n/a'}; ratchet run from: ${result.ratchet_root}.`,
+  `Seed job, ${rounds} rounds, medians (min-max); ${result.taken_at}; load average at start ${LOAD_AT_START}, at end ${load ?? 'n/a'}; ratchet: ${result.ratchet_package}, run from: ${result.ratchet_root}.`,
   '',
 );
 lines.push('| | event | cold start -> first /next (ms) | event -> response (ms) | total (ms) | CPU (ms) | peak RSS (MiB) |');

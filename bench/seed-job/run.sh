@@ -89,5 +89,5 @@ chroot_="${SEED_JOB_CHROOT:-}"
 if [ -z "$chroot_" ]; then
     if [ "$(id -u)" = 0 ] && [ -x /usr/sbin/chroot ]; then chroot_=1; else chroot_=0; fi
 fi
-node "$here/harness.mjs" --ratchet "$work/ratchet" --ratchet-chroot "$chroot_" --seed "$seed" --ratchet-zip "$ratchet_zip" --seed-zip "$seed_zip" \
+node "$here/harness.mjs" --ratchet "$work/ratchet" --ratchet-chroot "$chroot_" --seed "$seed" --ratchet-zip "$ratchet_zip" --ratchet-zip-source "$zip_in" --seed-zip "$seed_zip" \
     --admin-url "$RATCHET_TEST_ADMIN_URL" --rounds "$rounds" --out "$out/seed-job.json" --logs "$work/logs"
