@@ -3,6 +3,7 @@
 #include "tls_identity.hpp"
 
 #include <ratchet/error.hpp>
+#include <ratchet/options.hpp>
 
 #include <libpq-fe.h>
 #include <poll.h>
@@ -14,7 +15,6 @@ namespace ratchet::detail {
 namespace {
 
 // After cancelling at the deadline, how long to wait for the server to confirm.
-constexpr auto cancel_grace = std::chrono::seconds{5};
 
 std::string field(const PGresult* r, int code) {
     const char* v = PQresultErrorField(r, code);

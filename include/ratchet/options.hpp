@@ -30,6 +30,11 @@ enum class log_level {
 /// call. Must not throw (exceptions are swallowed).
 using log_callback = std::function<void(log_level, std::string_view message)>;
 
+/// How long after options::deadline the engine waits for the server to confirm the cancel of
+/// a running statement before it gives up on the connection. A caller with a hard deadline
+/// (the Lambda) sets options::deadline at least this much earlier.
+inline constexpr std::chrono::milliseconds cancel_grace{5'000};
+
 /// What sits between ratchet and PostgreSQL.
 enum class pooler_mode {
     detect,            ///< pooler-safe when known_pooler() says so or a probe finds one

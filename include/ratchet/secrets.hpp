@@ -20,7 +20,8 @@ inline constexpr std::string_view secret_mask = "********";
 /// for what they add (AWS keys, IAM tokens, the ResponseURL). Redact raw text, **before** any
 /// encoding (JSON escaping, percent-encoding): an escaped secret no longer matches.
 ///
-/// Not synchronised: guard it yourself if threads add while others redact.
+/// Not synchronised: an adapter whose threads add while others redact (the Lambda's watchdog)
+/// guards its instance with a mutex.
 class RATCHET_API secret_registry {
 public:
     /// Secrets shorter than this are ignored: masking them would mangle ordinary words.

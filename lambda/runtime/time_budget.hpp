@@ -15,6 +15,8 @@
 /// Create/Update answer FAILED at once, naming the minimum timeout.
 #pragma once
 
+#include <ratchet/options.hpp>
+
 #include <chrono>
 #include <optional>
 
@@ -22,8 +24,8 @@ namespace ratchet::lambda {
 
 using clock = std::chrono::system_clock;
 
-/// How long the engine waits for the server after cancelling at its deadline (src/pg.cpp).
-inline constexpr std::chrono::milliseconds engine_cancel_grace{5'000};
+/// How long the engine waits for the server after cancelling at its deadline.
+inline constexpr std::chrono::milliseconds engine_cancel_grace = ratchet::cancel_grace;
 /// After the cancel: the rollback, closing the connection and building the answer.
 inline constexpr std::chrono::milliseconds engine_return_slack{1'000};
 inline constexpr std::chrono::milliseconds min_answer_time{1'000};
