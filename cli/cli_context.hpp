@@ -60,6 +60,8 @@ public:
     [[nodiscard]] const std::string& dir_label() const { return dir_label_; }
     [[nodiscard]] const common_flags& flags() const { return flags_; }
     [[nodiscard]] const std::string& command() const { return command_; }
+    /// The resolved database URL (may hold a password: never print it).
+    [[nodiscard]] const std::string& url() const { return url_; }
     /// Where the URL, schema, config, .env files and migrations came from (for --json).
     [[nodiscard]] const resolved_project& project() const { return project_; }
     /// The same facts for --json: "target" and "config" of ratchet::to_json's run_facts.

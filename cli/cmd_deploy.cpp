@@ -2,6 +2,9 @@
 #include "commands.hpp"
 #include "fleet_cli.hpp"
 #include "human_report.hpp"
+#ifdef RATCHET_WITH_LINT
+#    include "lint_gate.hpp"
+#endif
 
 #include <iostream>
 #include <memory>
@@ -18,13 +21,20 @@ void setup_deploy(CLI::App& app, int& exit_code) {
     sub->add_option("--lock-retries", flags->lock_retries,
                     "Retry a transactional migration that hit lock_timeout this many times");
     auto fleet = add_fleet_flags(*sub);
-    sub->callback([flags, fleet, &exit_code] {
+    auto lint_mode = std::make_shared<std::string>("off");
+#ifdef RATCHET_WITH_LINT
+    add_lint_gate_flag(*sub, *lint_mode);
+#endif
+    sub->callback([flags, fleet, lint_mode, &exit_code] {
         if (fleet->active()) {
             exit_code = run_fleet_command(*flags, *fleet, "deploy");
             return;
         }
-        exit_code = run_guarded(*flags, "deploy", true, [](const cli_context& ctx) {
+        exit_code = run_guarded(*flags, "deploy", true, [lint_mode](const cli_context& ctx) {
             ctx.say(found_line(ctx.migrations().migrations.size(), ctx.dir_label()) + "\n");
+#ifdef RATCHET_WITH_LINT
+            run_lint_gate(ctx, *lint_mode);
+#endif
             auto engine = ctx.make_engine();
             const auto report = engine.deploy();
             if (ctx.flags().json) {

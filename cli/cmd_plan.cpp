@@ -2,6 +2,9 @@
 #include "commands.hpp"
 #include "fleet_cli.hpp"
 #include "human_report.hpp"
+#ifdef RATCHET_WITH_LINT
+#    include "lint_gate.hpp"
+#endif
 
 #include <iostream>
 #include <memory>
@@ -14,15 +17,23 @@ void setup_plan(CLI::App& app, int& exit_code) {
     add_common_flags(*sub, *flags, true);
     sub->add_flag("--strict", flags->strict, "Treat warnings as blocking");
     auto fleet = add_fleet_flags(*sub);
-    sub->callback([flags, fleet, &exit_code] {
+    auto lint = std::make_shared<bool>(false);
+#ifdef RATCHET_WITH_LINT
+    sub->add_flag("--lint", *lint, "Also lint the migrations deploy would apply, against the database");
+#endif
+    sub->callback([flags, fleet, lint, &exit_code] {
         if (fleet->active()) {
             exit_code = run_fleet_command(*flags, *fleet, "plan");
             return;
         }
-        exit_code = run_guarded(*flags, "plan", true, [](const cli_context& ctx) {
+        exit_code = run_guarded(*flags, "plan", true, [lint](const cli_context& ctx) {
+            bool lint_errors = false;
+#ifdef RATCHET_WITH_LINT
+            if (*lint) lint_errors = lint_pending_migrations(ctx);
+#endif
             auto engine = ctx.make_engine();
             const auto report = engine.plan();
-            const int rc = report.blocking ? exit_failure : exit_ok;
+            const int rc = report.blocking || lint_errors ? exit_failure : exit_ok;
             if (ctx.flags().json) {
                 std::cout << ratchet::to_json(report, ctx.facts()) << '\n';
                 return rc;

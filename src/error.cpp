@@ -25,6 +25,7 @@ std::string_view code_name(errc code) noexcept {
         case errc::database: return "database";
         case errc::internal: return "internal";
         case errc::pooler_unsafe: return "pooler_unsafe";
+        case errc::lint_failed: return "lint_failed";
     }
     return "internal";
 }

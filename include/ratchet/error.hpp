@@ -31,7 +31,8 @@ enum class errc {
     commit_in_doubt,       ///< Connection lost during COMMIT and the outcome could not be read back.
     database,              ///< Any other database error (SQLSTATE attached).
     internal,              ///< A bug in ratchet.
-    pooler_unsafe          ///< A migration that cannot run through a transaction pooler.
+    pooler_unsafe,         ///< A migration that cannot run through a transaction pooler.
+    lint_failed            ///< The lint gate found a dangerous pending migration; nothing applied.
 };
 
 /// The stable name of a code: Prisma's code where one exists ("P3009"), otherwise a
