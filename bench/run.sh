@@ -82,4 +82,6 @@ json=$(/usr/bin/python3 "$here/bench.py" --work "$work" --out "$here/results" \
        ${lambda_zip:+--lambda-zip "$lambda_zip"} --reps "$reps" --slow-reps "$slow_reps" \
        --tools "$tools" --only "$only")
 /usr/bin/python3 "$here/report.py" "$json" --ratchet "$here/.build/cli/ratchet" --out "$here/results"
+say "seed job: ratchet's bootstrap vs the seed's Node 20 + prisma migrate deploy Lambda"
+N="$reps" RATCHET_LAMBDA_ZIP="${lambda_zip:-}" "$here/seed-job/run.sh" || say "WARNING: seed-job failed"
 say "done: $json, $here/results/latest.md, w5.png, w1_w2.png"

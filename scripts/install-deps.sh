@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config libpq-dev libssl-dev libspdlog-dev
           libboost-test-dev libcli11-dev nlohmann-json3-dev libcurl4-openssl-dev libpg-query-dev
-          postgresql pgbouncer zip unzip python3 clang libclang-rt-14-dev)
+          postgresql pgbouncer openssl zip unzip python3 clang libclang-rt-14-dev)
 if [[ "${RATCHET_WITH_NODE:-1}" == 1 ]]; then packages+=(nodejs npm); fi
 missing=()
 for p in "${packages[@]}"; do
