@@ -34,6 +34,9 @@ prefix_map="-ffile-prefix-map=$src/=./ -ffile-prefix-map=$build/=./"
     -o "$build/portable_support.o"
 
 lib="$sysroot/lib"
+# libpg_query.a (lint) carries its own copy of PostgreSQL 15's src/common (encnames, wchar, string),
+# which libpgcommon.a (libpq) also defines; a shared libpq hides them, a static link sees both. The
+# definitions are the same PostgreSQL 15 code, so the first one (libpg_query's) is kept.
 extra_libs="-Wl,--start-group $lib/libpq.a $lib/libpgcommon.a $lib/libpgport.a $lib/libssl.a"
 extra_libs+=" $lib/libcrypto.a -Wl,--end-group $build/portable_support.o"
 cmake -S "$src" -B "$build" -G Ninja "${toolchain[@]}" \
@@ -43,7 +46,7 @@ cmake -S "$src" -B "$build" -G Ninja "${toolchain[@]}" \
     -DRATCHET_BUILD_LAMBDA=OFF -DRATCHET_BUILD_BENCH=OFF -DRATCHET_INSTALL=OFF \
     -DRATCHET_WARNINGS_AS_ERRORS=ON \
     -DCMAKE_CXX_FLAGS="$prefix_map -Wno-error=restrict" \
-    -DCMAKE_EXE_LINKER_FLAGS="-static" \
+    -DCMAKE_EXE_LINKER_FLAGS="-static -Wl,--allow-multiple-definition" \
     -DCMAKE_CXX_STANDARD_LIBRARIES="$extra_libs" \
     -DPostgreSQL_INCLUDE_DIR="$sysroot/include" -DPostgreSQL_LIBRARY="$lib/libpq.a" \
     -DOPENSSL_USE_STATIC_LIBS=ON -DOPENSSL_INCLUDE_DIR="$sysroot/include" \
