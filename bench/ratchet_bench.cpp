@@ -1,14 +1,18 @@
 // ratchet_bench: measures the ratchet library in-process (no process start-up, no CLI parsing).
 //
-//   ratchet_bench scan DIR REPS     W5: load_directory + migrations_hash + plan (decide_deploy against a
-//                                   history in which every migration is applied, i.e. the no-op plan).
-//                                   One JSON line per repetition: {"load_ms","hash_ms","plan_ms","total_ms"}.
-//   ratchet_bench scan-noplan DIR REPS   the same without the plan step (plan_ms = -1), for sizes where
-//                                   decide_deploy's quadratic migration_set::find() would take minutes.
+//   ratchet_bench scan DIR REPS     W5: load_directory + migrations_hash + plan (decide_deploy
+//   against a
+//                                   history in which every migration is applied, i.e. the no-op
+//                                   plan). One JSON line per repetition:
+//                                   {"load_ms","hash_ms","plan_ms","total_ms"}.
+//   ratchet_bench scan-noplan DIR REPS   the same without the plan step (plan_ms = -1), for sizes
+//   where
+//                                   decide_deploy's quadratic migration_set::find() would take
+//                                   minutes.
 //   ratchet_bench deploy URL DIR REPS
-//                                   W1/W2: load_directory + engine::deploy() REPS times in one process
-//                                   (the first call on a fresh database is W1, later ones are W2 no-ops).
-//                                   One JSON line per call: {"ms","applied"}.
+//                                   W1/W2: load_directory + engine::deploy() REPS times in one
+//                                   process (the first call on a fresh database is W1, later ones
+//                                   are W2 no-ops). One JSON line per call: {"ms","applied"}.
 // Ends with {"maxrss_kb": N} (getrusage of this process).
 #include <ratchet/ratchet.hpp>
 
@@ -55,9 +59,13 @@ int scan(const char* dir, int reps, bool with_plan) {
         const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(
             std::chrono::system_clock::now());
         for (const auto& m : set.migrations) {
-            rows.push_back({.id = "00000000-0000-4000-8000-000000000000", .checksum = m.checksum,
-                            .finished_at = now, .migration_name = m.name, .logs = std::nullopt,
-                            .rolled_back_at = std::nullopt, .started_at = now,
+            rows.push_back({.id = "00000000-0000-4000-8000-000000000000",
+                            .checksum = m.checksum,
+                            .finished_at = now,
+                            .migration_name = m.name,
+                            .logs = std::nullopt,
+                            .rolled_back_at = std::nullopt,
+                            .started_at = now,
                             .applied_steps_count = 1});
         }
         std::size_t pending = 0;
@@ -69,10 +77,11 @@ int scan(const char* dir, int reps, bool with_plan) {
             pending = decision.pending.size();
         }
         sink += pending + hash.size();
-        std::printf("{\"n\":%zu,\"load_ms\":%.3f,\"hash_ms\":%.3f,\"plan_ms\":%.3f,\"total_ms\":%.3f,"
-                    "\"pending\":%zu}\n",
-                    set.migrations.size(), load, hash_ms, plan_ms,
-                    load + hash_ms + (plan_ms > 0 ? plan_ms : 0), pending);
+        std::printf(
+            "{\"n\":%zu,\"load_ms\":%.3f,\"hash_ms\":%.3f,\"plan_ms\":%.3f,\"total_ms\":%.3f,"
+            "\"pending\":%zu}\n",
+            set.migrations.size(), load, hash_ms, plan_ms,
+            load + hash_ms + (plan_ms > 0 ? plan_ms : 0), pending);
     }
     std::printf("{\"maxrss_kb\":%ld,\"sink\":%zu}\n", maxrss_kb(), sink);
     return 0;

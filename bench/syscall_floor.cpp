@@ -34,12 +34,15 @@ int main(int argc, char** argv) {
         for (const auto& n : names) {
             const int fd = ::openat(dir, (n + "/migration.sql").c_str(), O_RDONLY | O_CLOEXEC);
             if (fd < 0) continue;
-            for (ssize_t got; (got = ::read(fd, buf.data(), buf.size())) > 0;) bytes += static_cast<std::size_t>(got);
+            for (ssize_t got; (got = ::read(fd, buf.data(), buf.size())) > 0;)
+                bytes += static_cast<std::size_t>(got);
             ::close(fd);
         }
         ::close(dir);
-        const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
-        std::printf("{\"files\":%zu,\"bytes\":%zu,\"ms\":%.3f}\n", names.size(), bytes, took.count());
+        const std::chrono::duration<double, std::milli> took =
+            std::chrono::steady_clock::now() - start;
+        std::printf("{\"files\":%zu,\"bytes\":%zu,\"ms\":%.3f}\n", names.size(), bytes,
+                    took.count());
     }
     return 0;
 }

@@ -33,8 +33,8 @@ struct common_flags {
     std::string migration_lock_timeout;
     int lock_retries = 0;
     bool strict = false;
-    std::string wait;              ///< --wait: keep trying to connect this long
-    std::string pooler = "detect"; ///< --pooler detect|direct|transaction
+    std::string wait;               ///< --wait: keep trying to connect this long
+    std::string pooler = "detect";  ///< --pooler detect|direct|transaction
     bool json = false;
     bool quiet = false;
     bool verbose = false;

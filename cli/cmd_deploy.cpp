@@ -15,7 +15,9 @@ void setup_deploy(CLI::App& app, int& exit_code) {
     auto flags = std::make_shared<common_flags>();
     auto* sub = app.add_subcommand("deploy", "Apply pending migrations (prisma migrate deploy)");
     add_common_flags(*sub, *flags, true);
-    sub->add_flag("--strict", flags->strict, "Stop before applying anything on checksum drift, missing or out-of-order migrations");
+    sub->add_flag(
+        "--strict", flags->strict,
+        "Stop before applying anything on checksum drift, missing or out-of-order migrations");
     sub->add_option("--migration-lock-timeout", flags->migration_lock_timeout,
                     "SET lock_timeout for each migration's statements (e.g. 5s)");
     sub->add_option("--lock-retries", flags->lock_retries,

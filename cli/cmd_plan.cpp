@@ -19,7 +19,8 @@ void setup_plan(CLI::App& app, int& exit_code) {
     auto fleet = add_fleet_flags(*sub);
     auto lint = std::make_shared<bool>(false);
 #ifdef RATCHET_WITH_LINT
-    sub->add_flag("--lint", *lint, "Also lint the migrations deploy would apply, against the database");
+    sub->add_flag("--lint", *lint,
+                  "Also lint the migrations deploy would apply, against the database");
 #endif
     sub->callback([flags, fleet, lint, &exit_code] {
         if (fleet->active()) {
@@ -38,7 +39,8 @@ void setup_plan(CLI::App& app, int& exit_code) {
                 std::cout << ratchet::to_json(report, ctx.facts()) << '\n';
                 return rc;
             }
-            ctx.say(found_line(engine.settings().migrations.migrations.size(), ctx.dir_label()) + "\n");
+            ctx.say(found_line(engine.settings().migrations.migrations.size(), ctx.dir_label()) +
+                    "\n");
             for (const auto& w : report.warnings) std::cerr << "warning: " << w.message << '\n';
             if (report.blocking) {
                 std::cerr << "Deploy would fail:\nError: " << report.blocking->code_name() << "\n\n"

@@ -12,10 +12,13 @@ void setup_resolve(CLI::App& app, int& exit_code) {
         std::string rolled_back;
     };
     auto flags = std::make_shared<resolve_flags>();
-    auto* sub = app.add_subcommand("resolve", "Mark a migration applied or rolled back (prisma migrate resolve)");
+    auto* sub = app.add_subcommand(
+        "resolve", "Mark a migration applied or rolled back (prisma migrate resolve)");
     add_common_flags(*sub, *flags, true);
-    auto* applied = sub->add_option("--applied", flags->applied, "Record NAME as applied without running it (baselining)");
-    auto* rolled = sub->add_option("--rolled-back", flags->rolled_back, "Mark NAME's failed attempts as rolled back");
+    auto* applied = sub->add_option("--applied", flags->applied,
+                                    "Record NAME as applied without running it (baselining)");
+    auto* rolled = sub->add_option("--rolled-back", flags->rolled_back,
+                                   "Mark NAME's failed attempts as rolled back");
     applied->excludes(rolled);
     sub->callback([flags, applied, rolled, &exit_code] {
         if (applied->count() == 0 && rolled->count() == 0) {

@@ -10,7 +10,8 @@ namespace ratchet_cli {
 
 void setup_status(CLI::App& app, int& exit_code) {
     auto flags = std::make_shared<common_flags>();
-    auto* sub = app.add_subcommand("status", "Show applied, pending and failed migrations (prisma migrate status)");
+    auto* sub = app.add_subcommand(
+        "status", "Show applied, pending and failed migrations (prisma migrate status)");
     add_common_flags(*sub, *flags, true);
     auto fleet = add_fleet_flags(*sub);
     sub->callback([flags, fleet, &exit_code] {
@@ -26,7 +27,8 @@ void setup_status(CLI::App& app, int& exit_code) {
                 std::cout << ratchet::to_json(report, ctx.facts()) << '\n';
                 return text.exit_code;
             }
-            ctx.say(found_line(engine.settings().migrations.migrations.size(), ctx.dir_label()) + "\n");
+            ctx.say(found_line(engine.settings().migrations.migrations.size(), ctx.dir_label()) +
+                    "\n");
             for (const auto& w : report.warnings) std::cerr << "warning: " << w.message << '\n';
             ctx.say(text.out);
             std::cerr << text.err;

@@ -8,7 +8,8 @@ namespace ratchet_cli {
 
 void setup_verify(CLI::App& app, int& exit_code) {
     auto flags = std::make_shared<common_flags>();
-    auto* sub = app.add_subcommand("verify", "Check checksums and history consistency (for CI gates)");
+    auto* sub =
+        app.add_subcommand("verify", "Check checksums and history consistency (for CI gates)");
     add_common_flags(*sub, *flags, true);
     sub->callback([flags, &exit_code] {
         exit_code = run_guarded(*flags, "verify", true, [](const cli_context& ctx) {
@@ -20,7 +21,8 @@ void setup_verify(CLI::App& app, int& exit_code) {
                 return rc;
             }
             for (const auto& p : report.problems) std::cerr << "problem: " << p.message << '\n';
-            ctx.say(report.ok ? "Verified: " + std::to_string(engine.settings().migrations.migrations.size()) +
+            ctx.say(report.ok ? "Verified: " +
+                                    std::to_string(engine.settings().migrations.migrations.size()) +
                                     " local migrations agree with the database history.\n"
                               : "");
             if (!report.ok) std::cerr << report.problems.size() << " problem(s) found.\n";

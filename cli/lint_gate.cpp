@@ -2,15 +2,16 @@
 
 #include <ratchet/lint.hpp>
 
-#include <iostream>
 #include <unistd.h>
+#include <iostream>
 
 namespace ratchet_cli {
 
 void add_lint_gate_flag(CLI::App& sub, std::string& mode) {
-    sub.add_option("--lint", mode,
-                   "Lint the pending migrations against the database first: off (default), warn "
-                   "(print the findings), error (stop before applying anything on an error finding)")
+    sub.add_option(
+           "--lint", mode,
+           "Lint the pending migrations against the database first: off (default), warn "
+           "(print the findings), error (stop before applying anything on an error finding)")
         ->check(CLI::IsMember({"off", "warn", "error"}));
 }
 
@@ -24,7 +25,8 @@ bool lint_pending_migrations(const cli_context& ctx) {
     if (!ctx.flags().db_schema.empty()) opts.db_schema = ctx.flags().db_schema;
     const auto result = ratchet::lint::lint_pending(ctx.migrations(), opts);
     if (!result.findings.empty() && !ctx.flags().quiet) {
-        std::cerr << ratchet::lint::format_human(result.findings, ctx.dir_label(), isatty(STDERR_FILENO) != 0);
+        std::cerr << ratchet::lint::format_human(result.findings, ctx.dir_label(),
+                                                 isatty(STDERR_FILENO) != 0);
     }
     return ratchet::lint::has_errors(result.findings);
 }

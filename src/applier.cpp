@@ -29,7 +29,8 @@ std::string set_timeouts_sql(const timeouts& t, bool local) {
     const std::string scope = local ? "SET LOCAL " : "SET ";
     std::string sql;
     if (t.lock) sql += scope + "lock_timeout = " + std::to_string(t.lock->count()) + ";";
-    if (t.statement) sql += scope + "statement_timeout = " + std::to_string(t.statement->count()) + ";";
+    if (t.statement)
+        sql += scope + "statement_timeout = " + std::to_string(t.statement->count()) + ";";
     return sql;
 }
 
@@ -46,13 +47,14 @@ std::string locate(const migration& m, std::string_view script, const pg_error_i
     }
     if (!byte) return {};
     const auto pos = position_of_byte(m.sql, *byte);
-    std::string where = "\n\nPosition: " + m.name + "/migration.sql line " + std::to_string(pos.line) +
-                        ", column " + std::to_string(pos.column);
+    std::string where = "\n\nPosition: " + m.name + "/migration.sql line " +
+                        std::to_string(pos.line) + ", column " + std::to_string(pos.column);
     if (failed_statement < statements.size()) {
         std::string_view text = statements[failed_statement].text(m.sql);
         if (text.size() > 300) text = text.substr(0, 300);
         where += " (statement " + std::to_string(failed_statement + 1) + ")\n" + std::string{text};
-        if (statements[failed_statement].end - statements[failed_statement].begin > 300) where += " ...";
+        if (statements[failed_statement].end - statements[failed_statement].begin > 300)
+            where += " ...";
     }
     return where;
 }
@@ -68,7 +70,8 @@ std::string failure_logs(const migration& m, const pg_error_info& e, const std::
     return settings.secrets != nullptr ? settings.secrets->redact(s) : s;
 }
 
-[[noreturn]] void throw_failed(const migration& m, const pg_error_info& e, const std::string& logs) {
+[[noreturn]] void throw_failed(const migration& m, const pg_error_info& e,
+                               const std::string& logs) {
     if (e.cancelled_by_deadline) {
         throw error(errc::deadline_exceeded,
                     "deadline reached while applying migration " + m.name +
@@ -106,10 +109,10 @@ constexpr std::size_t one_message_limit = std::size_t{4} << 20U;
 constexpr std::size_t piece_size = std::size_t{1} << 20U;
 
 struct script_run {
-    std::size_t statements_ok = 0;        ///< statements of the whole script that succeeded
+    std::size_t statements_ok = 0;  ///< statements of the whole script that succeeded
     std::optional<pg_error_info> failure;
-    std::string_view failed_text;         ///< the message that failed (for the server's position)
-    std::size_t failed_offset = 0;        ///< its byte offset in the script
+    std::string_view failed_text;   ///< the message that failed (for the server's position)
+    std::size_t failed_offset = 0;  ///< its byte offset in the script
 };
 
 script_run run_in_transaction(pg_connection& c, const std::string& sql) {
@@ -122,7 +125,9 @@ script_run run_in_transaction(pg_connection& c, const std::string& sql) {
     std::size_t first = 0;
     while (first < statements.size()) {
         std::size_t last = first;
-        while (last + 1 < statements.size() && statements[last + 1].end - statements[first].begin <= piece_size) ++last;
+        while (last + 1 < statements.size() &&
+               statements[last + 1].end - statements[first].begin <= piece_size)
+            ++last;
         const std::size_t begin = statements[first].begin;
         const std::string piece = sql.substr(begin, statements[last].end - begin);
         const auto out = c.run_script(piece);
@@ -141,17 +146,19 @@ script_run run_in_transaction(pg_connection& c, const std::string& sql) {
 }  // namespace
 
 std::optional<transaction_failure> finish_in_open_transaction(pg_connection& c, const migration& m,
-                                                              const apply_settings& s, timestamp started) {
+                                                              const apply_settings& s,
+                                                              timestamp started) {
     const timeouts t = effective(m, s);
     if (const auto sql = set_timeouts_sql(t, true); !sql.empty()) c.exec(sql);
     script_run out = run_in_transaction(c, m.sql);
     if (!out.failure) {
-        history_row row{new_uuid_v4(), m.checksum, now_utc(), m.name, std::nullopt,
-                        std::nullopt, started, 1};
+        history_row row{new_uuid_v4(), m.checksum,   now_utc(), m.name,
+                        std::nullopt,  std::nullopt, started,   1};
         try {
             c.exec(insert_row_sql(c, row) + ";COMMIT");
         } catch (const error& e) {
-            if (e.code() == errc::connection) throw commit_in_doubt(m.name, row.id, c.backend_pid());
+            if (e.code() == errc::connection)
+                throw commit_in_doubt(m.name, row.id, c.backend_pid());
             throw;
         }
         return std::nullopt;
@@ -167,8 +174,8 @@ std::optional<transaction_failure> finish_in_open_transaction(pg_connection& c, 
     return f;
 }
 
-void record_failure(pg_connection& c, const migration& m, const apply_settings& s, timestamp started,
-                    const transaction_failure& f) {
+void record_failure(pg_connection& c, const migration& m, const apply_settings& s,
+                    timestamp started, const transaction_failure& f) {
     if (c.ok()) record_rolled_back_attempt(c, m, started, f.logs, s.search_path_sql);
     throw_failed(m, f.error, f.logs);
 }
@@ -186,9 +193,12 @@ void apply_transactional(pg_connection& c, const migration& m, const apply_setti
         if (!failure) return;
         const bool retry = failure->error.sqlstate == "55P03" && attempt < s.lock_retries && c.ok();
         if (retry) {
-            const auto wait = backoff + milliseconds{std::uniform_int_distribution<long long>{0, backoff.count() / 2}(rng)};
-            log.warn("migration {} hit lock_timeout (attempt {} of {}); nothing was applied, retrying in {} ms",
-                     m.name, attempt + 1, s.lock_retries + 1, wait.count());
+            const auto wait = backoff + milliseconds{std::uniform_int_distribution<long long>{
+                                            0, backoff.count() / 2}(rng)};
+            log.warn(
+                "migration {} hit lock_timeout (attempt {} of {}); nothing was applied, retrying "
+                "in {} ms",
+                m.name, attempt + 1, s.lock_retries + 1, wait.count());
             std::this_thread::sleep_for(wait);
             backoff *= 2;
             continue;
@@ -199,8 +209,8 @@ void apply_transactional(pg_connection& c, const migration& m, const apply_setti
 
 void apply_autocommit(pg_connection& c, const migration& m, const apply_settings& s) {
     const timeouts t = effective(m, s);
-    history_row row{new_uuid_v4(), m.checksum, std::nullopt, m.name, std::nullopt, std::nullopt,
-                    now_utc(), 0};
+    history_row row{new_uuid_v4(), m.checksum,   std::nullopt, m.name,
+                    std::nullopt,  std::nullopt, now_utc(),    0};
     c.exec(insert_row_sql(c, row));  // committed first: a crash leaves a failed row, as Prisma
     if (t.lock || t.statement) c.exec(set_timeouts_sql(t, false));
     const auto statements = split_statements(m.sql);
@@ -208,8 +218,8 @@ void apply_autocommit(pg_connection& c, const migration& m, const apply_settings
         const std::string text{statements[i].text(m.sql)};
         const script_outcome out = c.run_script(text);
         if (!out.failure) continue;
-        const std::string logs =
-            failure_logs(m, *out.failure, locate(m, text, *out.failure, i, statements[i].begin, statements), s);
+        const std::string logs = failure_logs(
+            m, *out.failure, locate(m, text, *out.failure, i, statements[i].begin, statements), s);
         allow_cleanup(c, *out.failure);
         if (c.ok()) {
             c.exec("ROLLBACK");  // harmless outside a block; ends one the script opened
@@ -234,8 +244,10 @@ applied_migration apply_migration(pg_connection& c, const migration& m, const ap
     } else {
         apply_transactional(c, m, s, log);
     }
-    const auto took = std::chrono::duration_cast<microseconds>(std::chrono::steady_clock::now() - start);
-    log.info("Applied migration `{}` in {:.1f} ms", m.name, static_cast<double>(took.count()) / 1000.0);
+    const auto took =
+        std::chrono::duration_cast<microseconds>(std::chrono::steady_clock::now() - start);
+    log.info("Applied migration `{}` in {:.1f} ms", m.name,
+             static_cast<double>(took.count()) / 1000.0);
     return {m.name, took, !m.needs_autocommit};
 }
 

@@ -20,8 +20,8 @@ struct apply_settings {
     std::optional<std::chrono::milliseconds> statement_timeout;  ///< SET statement_timeout
     int lock_retries = 0;
     std::chrono::milliseconds retry_backoff{1000};
-    std::string origin;                ///< for messages: where migration.sql lives
-    const redactor* secrets = nullptr; ///< applied to error texts (scripts may quote secrets)
+    std::string origin;                 ///< for messages: where migration.sql lives
+    const redactor* secrets = nullptr;  ///< applied to error texts (scripts may quote secrets)
     /// Pooler-safe deploys: `SET LOCAL search_path = ...;` for history writes outside the
     /// migration's own transaction (the session's search_path is not kept by a pooler).
     std::string search_path_sql;
@@ -39,7 +39,8 @@ struct commit_in_doubt : error {
     commit_in_doubt(const std::string& migration, std::string id, int pid)
         : error(errc::commit_in_doubt,
                 "the connection was lost while committing migration " + migration, {}, migration),
-          row_id{std::move(id)}, backend_pid{pid} {}
+          row_id{std::move(id)},
+          backend_pid{pid} {}
     std::string row_id;  ///< id of the history row the COMMIT would have made durable
     int backend_pid;     ///< the server session that was committing
 };
@@ -56,7 +57,8 @@ applied_migration apply_migration(pg_connection& c, const migration& m, const ap
 /// On failure it rolls back and returns why; nothing is recorded yet.
 /// @throws commit_in_doubt, or ratchet::error when the connection breaks.
 std::optional<transaction_failure> finish_in_open_transaction(pg_connection& c, const migration& m,
-                                                              const apply_settings& s, timestamp started);
+                                                              const apply_settings& s,
+                                                              timestamp started);
 
 /// Records a failed transactional attempt (a rolled-back row with its logs) and throws P3018,
 /// deadline_exceeded or connection.

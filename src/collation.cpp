@@ -43,7 +43,9 @@ std::uint32_t primary_of(std::uint8_t c) noexcept {
     return other_base + c;
 }
 
-std::uint8_t tertiary_of(std::uint8_t c) noexcept { return c < 128 ? table.tertiary[c] : 0; }
+std::uint8_t tertiary_of(std::uint8_t c) noexcept {
+    return c < 128 ? table.tertiary[c] : 0;
+}
 
 }  // namespace
 

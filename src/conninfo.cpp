@@ -13,10 +13,15 @@ namespace ratchet::detail {
 namespace {
 
 // URL parameters Prisma understands that libpq does not.
-constexpr std::string_view prisma_only[] = {
-    "schema", "connection_limit", "pool_timeout", "socket_timeout", "pgbouncer",
-    "statement_cache_size", "max_connection_lifetime", "max_idle_connection_lifetime",
-    "single_use_connections"};
+constexpr std::string_view prisma_only[] = {"schema",
+                                            "connection_limit",
+                                            "pool_timeout",
+                                            "socket_timeout",
+                                            "pgbouncer",
+                                            "statement_cache_size",
+                                            "max_connection_lifetime",
+                                            "max_idle_connection_lifetime",
+                                            "single_use_connections"};
 
 [[noreturn]] void bad_url(const std::string& what) {
     throw error(errc::invalid_input,
@@ -83,7 +88,9 @@ void parse_host_port(connection_target& t, std::string_view hostport) {
         host = hostport.substr(0, colon);
         port = hostport.substr(colon + 1);
     }
-    if (!port.empty() && !std::all_of(port.begin(), port.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
+    if (!port.empty() && !std::all_of(port.begin(), port.end(), [](char c) {
+            return std::isdigit(static_cast<unsigned char>(c)) != 0;
+        })) {
         bad_url("the port is not a number");
     }
     if (!host.empty()) set_param(t, "host", percent_decode(host, "host", false));
@@ -93,7 +100,8 @@ void parse_host_port(connection_target& t, std::string_view hostport) {
 // Prisma's TLS parameters mean something else than libpq's keywords of the same name:
 // `sslcert` is the CA file (libpq: sslrootcert), `sslidentity`/`sslpassword` a PKCS#12 client
 // identity and its password, `sslaccept=strict` verifies the certificate (libpq: verify-full).
-bool translate_tls_parameter(connection_target& t, const std::string& key, const std::string& value) {
+bool translate_tls_parameter(connection_target& t, const std::string& key,
+                             const std::string& value) {
     if (key == "sslcert") {
         set_param(t, "sslrootcert", value);
     } else if (key == "sslidentity") {
@@ -169,7 +177,8 @@ connection_target parse_url(std::string_view url, redactor& secrets) {
         for (const auto& [k, v] : t.params) {
             if (k == "sslmode") mode = v;
         }
-        if (mode.empty() || mode == "prefer" || mode == "require" || mode == "allow") set_param(t, "sslmode", "verify-full");
+        if (mode.empty() || mode == "prefer" || mode == "require" || mode == "allow")
+            set_param(t, "sslmode", "verify-full");
     }
     return t;
 }
@@ -188,7 +197,8 @@ void register_keyword_password(std::string_view conninfo, redactor& secrets) {
         } else {
             while (end < conninfo.size() && conninfo[end] != ' ') ++end;
         }
-        const std::string value{conninfo.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i)};
+        const std::string value{
+            conninfo.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i)};
         secrets.add(value);
         // The tokens of an unquoted password with spaces are echoed one by one.
         std::size_t start = 0;
@@ -234,10 +244,11 @@ connection_target parse_connection(std::string_view url, redactor& secrets) {
     connection_target t;
     if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
         t = parse_url(url, secrets);
-    } else if (const auto scheme_end = url.find("://"); scheme_end != std::string_view::npos &&
-               is_scheme(url.substr(0, scheme_end))) {
+    } else if (const auto scheme_end = url.find("://");
+               scheme_end != std::string_view::npos && is_scheme(url.substr(0, scheme_end))) {
         // Only a real scheme is echoed: keyword strings may hold "://" after a password.
-        bad_url("unsupported scheme '" + std::string{url.substr(0, scheme_end)} + "' (use postgresql://)");
+        bad_url("unsupported scheme '" + std::string{url.substr(0, scheme_end)} +
+                "' (use postgresql://)");
     } else if (!url.empty()) {
         t = parse_keywords(url, secrets);
     }
@@ -257,7 +268,8 @@ target_description describe(const connection_target& t) {
     d.database = param_or_env(t, "dbname", "PGDATABASE");
     if (d.database.empty()) d.database = d.user;
     d.schema = t.schema;
-    if (auto mode = param_or_env(t, "sslmode", "PGSSLMODE"); !mode.empty()) d.sslmode = std::move(mode);
+    if (auto mode = param_or_env(t, "sslmode", "PGSSLMODE"); !mode.empty())
+        d.sslmode = std::move(mode);
     d.ignored_parameters = t.ignored;
     d.pgbouncer = t.pgbouncer;
     return d;

@@ -42,10 +42,12 @@ struct engine::impl {
         }
         if (!has_app_name) target.params.emplace_back("application_name", opts.application_name);
         if (!has_timeout) {
-            target.params.emplace_back("connect_timeout", std::to_string(opts.connect_timeout_seconds));
+            target.params.emplace_back("connect_timeout",
+                                       std::to_string(opts.connect_timeout_seconds));
         }
         log = make_logger(opts.on_log, secrets);
-        for (const auto& p : target.ignored) log->debug("URL parameter {} is Prisma-only; ignored", p);
+        for (const auto& p : target.ignored)
+            log->debug("URL parameter {} is Prisma-only; ignored", p);
     }
 
     // Schema Prisma inspects for emptiness and the history table.
@@ -70,10 +72,12 @@ struct engine::impl {
                 return connect_once();
             } catch (const error& e) {
                 const auto now = clock::now();
-                const bool past = now + backoff > give_up || (opts.deadline && now + backoff > *opts.deadline);
-                if (e.code() != errc::connection || past || !connect_failure_may_pass(e.what())) throw;
-                log->info("waiting for the database at {} (attempt {}: {})", target.display, attempt,
-                          connect_failure_summary(e.what()));
+                const bool past =
+                    now + backoff > give_up || (opts.deadline && now + backoff > *opts.deadline);
+                if (e.code() != errc::connection || past || !connect_failure_may_pass(e.what()))
+                    throw;
+                log->info("waiting for the database at {} (attempt {}: {})", target.display,
+                          attempt, connect_failure_summary(e.what()));
                 std::this_thread::sleep_for(backoff);
                 backoff = std::min(backoff * 2, std::chrono::milliseconds{5'000});
             }
@@ -85,8 +89,9 @@ struct engine::impl {
     // pooler is in the way (a session SET would leak into the pool's server connection).
     void set_up_schema(pg_connection& c, bool create_missing) const {
         if (!target.schema || !create_missing) return;
-        const auto r = c.exec_params(
-            "SELECT EXISTS(SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)", {*target.schema});
+        const auto r =
+            c.exec_params("SELECT EXISTS(SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)",
+                          {*target.schema});
         if (r.get(0, 0) != "t") {
             log->info("creating schema {}", quote_identifier(*target.schema));
             c.exec("CREATE SCHEMA IF NOT EXISTS " + quote_identifier(*target.schema));
@@ -100,15 +105,19 @@ struct engine::impl {
 
     // The same for one transaction (pooler-safe deploys).
     [[nodiscard]] std::string search_path_local_sql() const {
-        return target.schema ? "SET LOCAL search_path = " + quote_identifier(*target.schema) + ";" : std::string{};
+        return target.schema ? "SET LOCAL search_path = " + quote_identifier(*target.schema) + ";"
+                             : std::string{};
     }
 
     // Why this deploy must run pooler-safe, or nullopt for a direct session.
     [[nodiscard]] std::optional<std::string> pooler_reason(pg_connection& c) const {
         switch (opts.pooler) {
-            case pooler_mode::direct: return std::nullopt;
-            case pooler_mode::transaction_pooler: return "options::pooler is transaction_pooler";
-            case pooler_mode::detect: break;
+            case pooler_mode::direct:
+                return std::nullopt;
+            case pooler_mode::transaction_pooler:
+                return "options::pooler is transaction_pooler";
+            case pooler_mode::detect:
+                break;
         }
         if (auto known = known_pooler(describe(target))) return known;
         return probe_pooler(c);
@@ -118,8 +127,9 @@ struct engine::impl {
         if (opts.advisory_lock) return *opts.advisory_lock;
         const char* v = std::getenv("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK");
         if (v != nullptr && std::string_view{v} != "" && std::string_view{v} != "0") {
-            log->warn("PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK is set: migrating without the advisory "
-                      "lock; concurrent deployers may apply a migration twice");
+            log->warn(
+                "PRISMA_SCHEMA_DISABLE_ADVISORY_LOCK is set: migrating without the advisory "
+                "lock; concurrent deployers may apply a migration twice");
             return false;
         }
         return true;
@@ -129,14 +139,16 @@ struct engine::impl {
         if (!lock_enabled()) return nullptr;
         auto timeout = opts.lock_timeout;
         if (opts.deadline) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*opts.deadline - clock::now());
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*opts.deadline -
+                                                                                    clock::now());
             timeout = std::max(std::chrono::milliseconds{0}, std::min(timeout, left));
         }
         auto l = log;
         return std::make_unique<advisory_lock>(
             c, timeout,
             [l](const std::string& holder) {
-                l->info("waiting for the migration lock{}", holder.empty() ? "" : ", held by " + holder);
+                l->info("waiting for the migration lock{}",
+                        holder.empty() ? "" : ", held by " + holder);
             },
             opts.schema_lock ? std::optional{inspected_schema()} : std::nullopt);
     }
@@ -156,8 +168,13 @@ struct engine::impl {
     }
 
     [[nodiscard]] apply_settings settings_for_apply() const {
-        return {opts.migration_lock_timeout, opts.statement_timeout, opts.lock_retries,
-                opts.lock_retry_backoff, opts.migrations.origin, &secrets, {}};
+        return {opts.migration_lock_timeout,
+                opts.statement_timeout,
+                opts.lock_retries,
+                opts.lock_retry_backoff,
+                opts.migrations.origin,
+                &secrets,
+                {}};
     }
 
     // The old session may still be committing (or rolling back) when a new connection looks:
@@ -165,12 +182,14 @@ struct engine::impl {
     void wait_for_session_end(pg_connection& c, int pid) const {
         const auto give_up = clock::now() + std::chrono::seconds{30};
         while (clock::now() < give_up) {
-            const auto r = c.exec_params("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE pid = $1",
-                                         {std::to_string(pid)});
+            const auto r =
+                c.exec_params("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE pid = $1",
+                              {std::to_string(pid)});
             if (r.get(0, 0) == "0") return;
             std::this_thread::sleep_for(std::chrono::milliseconds{50});
         }
-        throw error(errc::commit_in_doubt, "the server session that was committing is still running");
+        throw error(errc::commit_in_doubt,
+                    "the server session that was committing is still running");
     }
 
     // After a connection loss during COMMIT: read the history on a new connection instead of
@@ -212,29 +231,34 @@ struct engine::impl {
         if (lock_enabled()) {
             auto wait = opts.lock_timeout;
             if (opts.deadline) {
-                wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(*opts.deadline - clock::now()));
+                wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          *opts.deadline - clock::now()));
             }
             // The fleet form (options::schema_lock): Prisma's key shared, the schema's exclusive.
             const std::string keys =
-                opts.schema_lock ? "pg_advisory_xact_lock_shared(" + std::to_string(prisma_lock_key) +
-                                       "), pg_advisory_xact_lock(" + std::to_string(prisma_lock_key) + ", " +
-                                       std::to_string(schema_lock_key(inspected_schema())) + ")"
-                                 : "pg_advisory_xact_lock(" + std::to_string(prisma_lock_key) + ")";
-            sql += "SET LOCAL lock_timeout = " + std::to_string(std::max<long long>(1, wait.count())) +
-                   ";SELECT " + keys + ";SET LOCAL lock_timeout = DEFAULT";
+                opts.schema_lock
+                    ? "pg_advisory_xact_lock_shared(" + std::to_string(prisma_lock_key) +
+                          "), pg_advisory_xact_lock(" + std::to_string(prisma_lock_key) + ", " +
+                          std::to_string(schema_lock_key(inspected_schema())) + ")"
+                    : "pg_advisory_xact_lock(" + std::to_string(prisma_lock_key) + ")";
+            sql +=
+                "SET LOCAL lock_timeout = " + std::to_string(std::max<long long>(1, wait.count())) +
+                ";SELECT " + keys + ";SET LOCAL lock_timeout = DEFAULT";
         }
         try {
             c.exec(sql);
         } catch (const error& e) {
             if (e.sqlstate() != "55P03") throw;
             c.exec("ROLLBACK");
-            throw error(errc::lock_timeout, prisma_text::p1002(opts.lock_timeout, describe_lock_holder(c)));
+            throw error(errc::lock_timeout,
+                        prisma_text::p1002(opts.lock_timeout, describe_lock_holder(c)));
         }
     }
 
     [[noreturn]] void refuse_autocommit(const migration& m, const std::string& why) const {
         throw error(errc::pooler_unsafe,
-                    "migration " + m.name + " must run outside a transaction (" + m.autocommit_reason +
+                    "migration " + m.name + " must run outside a transaction (" +
+                        m.autocommit_reason +
                         "), which is not safe through a transaction pooler (" + why +
                         "). Nothing was applied. Deploy through a direct connection: set Prisma's "
                         "directUrl, or pass --url with the database's own host and port (or "
@@ -259,12 +283,17 @@ struct engine::impl {
 
     // Each round takes the lock in a new transaction, re-reads the history under it and applies
     // the next pending migration in that same transaction: exactly once, with no session state.
-    void deploy_through_pooler(pg_connection& c, deploy_report& report, const std::string& why) const {
+    void deploy_through_pooler(pg_connection& c, deploy_report& report,
+                               const std::string& why) const {
         report.pooler = why;
-        log->info("deploying pooler-safe ({}): the migration lock is taken inside each migration's transaction", why);
-        const auto unlocked = decide_deploy(opts.migrations, history_table_exists(c, inspected_schema())
-                                                                 ? load_history(c, target.schema)
-                                                                 : std::vector<history_row>{});
+        log->info(
+            "deploying pooler-safe ({}): the migration lock is taken inside each migration's "
+            "transaction",
+            why);
+        const auto unlocked =
+            decide_deploy(opts.migrations, history_table_exists(c, inspected_schema())
+                                               ? load_history(c, target.schema)
+                                               : std::vector<history_row>{});
         for (const migration* m : unlocked.pending) {
             if (m->needs_autocommit) refuse_autocommit(*m, why);
         }
@@ -276,9 +305,12 @@ struct engine::impl {
         for (bool first = true;; first = false) {
             const auto waited_from = std::chrono::steady_clock::now();
             begin_locked(c);
-            if (first) report.lock_wait = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - waited_from);
+            if (first)
+                report.lock_wait = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - waited_from);
             const auto contents = inspect_schema(c, inspected_schema());
-            const auto rows = contents.has_history_table ? load_history(c, target.schema) : std::vector<history_row>{};
+            const auto rows = contents.has_history_table ? load_history(c, target.schema)
+                                                         : std::vector<history_row>{};
             const auto decision = decide_deploy(opts.migrations, rows);
             if (auto verdict = deploy_verdict(opts.migrations, contents, decision, opts.strict)) {
                 c.exec("ROLLBACK");
@@ -289,9 +321,11 @@ struct engine::impl {
                 report.created_history_table = true;
             }
             if (first) {
-                report.warnings.insert(report.warnings.end(), decision.warnings.begin(), decision.warnings.end());
+                report.warnings.insert(report.warnings.end(), decision.warnings.begin(),
+                                       decision.warnings.end());
                 log_warnings(decision.warnings);
-                for (const migration* m : decision.pending) report.pending_before.push_back(m->name);
+                for (const migration* m : decision.pending)
+                    report.pending_before.push_back(m->name);
             }
             if (decision.pending.empty()) {
                 c.exec("COMMIT");
@@ -316,17 +350,23 @@ struct engine::impl {
                 resolve_doubt(doubt);
             }
             if (!failure) {
-                const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-                log->info("Applied migration `{}` in {:.1f} ms", m.name, static_cast<double>(took.count()) / 1000.0);
+                const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - start);
+                log->info("Applied migration `{}` in {:.1f} ms", m.name,
+                          static_cast<double>(took.count()) / 1000.0);
                 report.applied.push_back({m.name, took, true});
                 retries = 0;
                 backoff = opts.lock_retry_backoff;
                 continue;
             }
             if (failure->error.sqlstate == "55P03" && retries < opts.lock_retries && c.ok()) {
-                const auto wait = backoff + std::chrono::milliseconds{std::uniform_int_distribution<long long>{0, backoff.count() / 2}(rng)};
-                log->warn("migration {} hit lock_timeout (attempt {} of {}); nothing was applied, retrying in {} ms",
-                          m.name, retries + 1, opts.lock_retries + 1, wait.count());
+                const auto wait =
+                    backoff + std::chrono::milliseconds{std::uniform_int_distribution<long long>{
+                                  0, backoff.count() / 2}(rng)};
+                log->warn(
+                    "migration {} hit lock_timeout (attempt {} of {}); nothing was applied, "
+                    "retrying in {} ms",
+                    m.name, retries + 1, opts.lock_retries + 1, wait.count());
                 std::this_thread::sleep_for(wait);
                 ++retries;
                 backoff *= 2;
@@ -342,38 +382,46 @@ engine::engine(engine&&) noexcept = default;
 engine& engine::operator=(engine&&) noexcept = default;
 engine::~engine() = default;
 
-const options& engine::settings() const noexcept { return impl_->opts; }
+const options& engine::settings() const noexcept {
+    return impl_->opts;
+}
 
 deploy_report engine::deploy() {
     const auto start = std::chrono::steady_clock::now();
     auto& s = *impl_;
     check_lock_file(s.opts.migrations);
     deploy_report report;
-    for (const auto& w : s.opts.migrations.warnings) report.warnings.push_back({warning_code::source, w, {}});
+    for (const auto& w : s.opts.migrations.warnings)
+        report.warnings.push_back({warning_code::source, w, {}});
     auto c = s.connect();
     s.set_up_schema(c, true);
     if (auto done = s.nothing_to_do(c)) {
         report.warnings.insert(report.warnings.end(), done->begin(), done->end());
-        report.total = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+        report.total = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - start);
         return report;
     }
     if (auto why = s.pooler_reason(c)) {
         s.deploy_through_pooler(c, report, *why);
-        report.total = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+        report.total = std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::steady_clock::now() - start);
         return report;
     }
     s.use_schema(c);
     const auto held = s.lock(c);
     if (held) report.lock_wait = held->waited();
     const auto contents = inspect_schema(c, s.inspected_schema());
-    const auto rows = contents.has_history_table ? load_history(c, s.target.schema) : std::vector<history_row>{};
+    const auto rows =
+        contents.has_history_table ? load_history(c, s.target.schema) : std::vector<history_row>{};
     auto decision = decide_deploy(s.opts.migrations, rows);
-    if (auto verdict = deploy_verdict(s.opts.migrations, contents, decision, s.opts.strict)) throw *verdict;
+    if (auto verdict = deploy_verdict(s.opts.migrations, contents, decision, s.opts.strict))
+        throw *verdict;
     if (!contents.has_history_table) {
         create_history_table(c);
         report.created_history_table = true;
     }
-    report.warnings.insert(report.warnings.end(), decision.warnings.begin(), decision.warnings.end());
+    report.warnings.insert(report.warnings.end(), decision.warnings.begin(),
+                           decision.warnings.end());
     s.log_warnings(decision.warnings);
     for (const migration* m : decision.pending) report.pending_before.push_back(m->name);
     const auto settings = s.settings_for_apply();
@@ -384,7 +432,8 @@ deploy_report engine::deploy() {
             s.resolve_doubt(doubt);
         }
     }
-    report.total = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+    report.total = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - start);
     return report;
 }
 
@@ -396,7 +445,8 @@ status_report engine::status() {
     const bool has_table = history_table_exists(c, s.inspected_schema());
     const auto rows = has_table ? load_history(c, s.target.schema) : std::vector<history_row>{};
     auto report = diagnose(s.opts.migrations, rows, has_table);
-    for (const auto& w : s.opts.migrations.warnings) report.warnings.push_back({warning_code::source, w, {}});
+    for (const auto& w : s.opts.migrations.warnings)
+        report.warnings.push_back({warning_code::source, w, {}});
     return report;
 }
 
@@ -410,7 +460,8 @@ plan_report engine::plan() {
     auto c = s.connect();
     s.set_up_schema(c, false);
     const auto contents = inspect_schema(c, s.inspected_schema());
-    const auto rows = contents.has_history_table ? load_history(c, s.target.schema) : std::vector<history_row>{};
+    const auto rows =
+        contents.has_history_table ? load_history(c, s.target.schema) : std::vector<history_row>{};
     const auto decision = decide_deploy(s.opts.migrations, rows);
     report.blocking = deploy_verdict(s.opts.migrations, contents, decision, s.opts.strict);
     report.would_create_history_table = !contents.has_history_table && !contents.has_other_tables;
@@ -428,19 +479,23 @@ verify_report engine::verify() {
     auto c = s.connect();
     s.set_up_schema(c, false);
     const auto contents = inspect_schema(c, s.inspected_schema());
-    const auto rows = contents.has_history_table ? load_history(c, s.target.schema) : std::vector<history_row>{};
+    const auto rows =
+        contents.has_history_table ? load_history(c, s.target.schema) : std::vector<history_row>{};
     const auto decision = decide_deploy(s.opts.migrations, rows);
     report.problems = decision.warnings;
     for (const history_row* r : decision.failed) {
-        report.problems.push_back({warning_code::failed, "migration " + r->migration_name + " started at " +
-                                                 prisma_text::utc_display(r->started_at) + " failed",
+        report.problems.push_back({warning_code::failed,
+                                   "migration " + r->migration_name + " started at " +
+                                       prisma_text::utc_display(r->started_at) + " failed",
                                    r->migration_name});
     }
     for (const auto& m : s.opts.migrations.migrations) {
-        if (!m.readable) report.problems.push_back({warning_code::unreadable, m.read_error, m.name});
+        if (!m.readable)
+            report.problems.push_back({warning_code::unreadable, m.read_error, m.name});
     }
     if (auto found = lock_file_mismatch(s.opts.migrations.lock_file)) {
-        report.problems.push_back({warning_code::provider_mismatch, prisma_text::p3019(*found), {}});
+        report.problems.push_back(
+            {warning_code::provider_mismatch, prisma_text::p3019(*found), {}});
     }
     report.ok = report.problems.empty();
     return report;
@@ -464,7 +519,8 @@ resolve_report engine::resolve_applied(std::string_view name) {
     const auto rows = load_history(c, s.target.schema);
     const auto targets = resolve_applied_targets(s.opts.migrations, rows, name);
     const timestamp now = now_utc();
-    const history_row row{new_uuid_v4(), m->checksum, now, m->name, std::string{}, std::nullopt, now, 0};
+    const history_row row{new_uuid_v4(), m->checksum,  now, m->name,
+                          std::string{}, std::nullopt, now, 0};
     mark_rolled_back(c, targets, now, &row, held.in_transaction);
     return report;
 }

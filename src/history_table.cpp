@@ -39,7 +39,8 @@ constexpr const char* select_rows_sql =
 // Reads name the schema when there is one: they then need no session search_path, which a
 // transaction pooler does not keep. Writes stay unqualified, as Prisma's.
 std::string table_in(const std::optional<std::string>& schema) {
-    return schema ? quote_identifier(*schema) + "._prisma_migrations" : std::string{"_prisma_migrations"};
+    return schema ? quote_identifier(*schema) + "._prisma_migrations"
+                  : std::string{"_prisma_migrations"};
 }
 
 // PostgreSQL's binary timestamps count microseconds from 2000-01-01 00:00:00 UTC.
@@ -55,8 +56,8 @@ std::int64_t big_endian(std::string_view bytes) {
     return static_cast<std::int64_t>(v);
 }
 
-std::string_view binary_field(const pg_result_ptr& r, int row, int col, std::initializer_list<std::size_t> sizes,
-                              const char* column) {
+std::string_view binary_field(const pg_result_ptr& r, int row, int col,
+                              std::initializer_list<std::size_t> sizes, const char* column) {
     const auto bytes = r.get(row, col);
     if (std::find(sizes.begin(), sizes.end(), bytes.size()) == sizes.end()) {
         throw error(errc::internal, std::string{"_prisma_migrations."} + column +
@@ -92,11 +93,14 @@ schema_contents inspect_schema(pg_connection& c, const std::string& schema) {
 }
 
 bool history_table_exists(pg_connection& c, const std::string& schema) {
-    const auto r = c.exec_params("SELECT to_regclass(format('%I._prisma_migrations', $1::text)) IS NOT NULL", {schema});
+    const auto r = c.exec_params(
+        "SELECT to_regclass(format('%I._prisma_migrations', $1::text)) IS NOT NULL", {schema});
     return r.get(0, 0) == "t";
 }
 
-void create_history_table(pg_connection& c) { c.exec(create_table_sql); }
+void create_history_table(pg_connection& c) {
+    c.exec(create_table_sql);
+}
 
 std::vector<history_row> load_history(pg_connection& c, const std::optional<std::string>& schema) {
     const auto r = c.exec_binary(select_rows_sql + table_in(schema));
@@ -111,17 +115,20 @@ std::vector<history_row> load_history(pg_connection& c, const std::optional<std:
         if (!r.is_null(i, 4)) h.logs = std::string{r.get(i, 4)};
         h.rolled_back_at = micros_at(r, i, 5, "rolled_back_at");
         h.started_at = *micros_at(r, i, 6, "started_at");
-        h.applied_steps_count = static_cast<int>(big_endian(binary_field(r, i, 7, {4, 8}, "applied_steps_count")));
+        h.applied_steps_count =
+            static_cast<int>(big_endian(binary_field(r, i, 7, {4, 8}, "applied_steps_count")));
         rows.push_back(std::move(h));
     }
     // Prisma reads ORDER BY started_at; its "first row" rules depend on that order.
-    std::stable_sort(rows.begin(), rows.end(),
-                     [](const history_row& a, const history_row& b) { return a.started_at < b.started_at; });
+    std::stable_sort(rows.begin(), rows.end(), [](const history_row& a, const history_row& b) {
+        return a.started_at < b.started_at;
+    });
     return rows;
 }
 
 timestamp now_utc() {
-    return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+    return std::chrono::time_point_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now());
 }
 
 std::string new_uuid_v4() {
@@ -152,12 +159,14 @@ std::string mark_rolled_back_sql(const pg_connection& c, const std::string& id, 
 }
 
 std::string set_logs_sql(const pg_connection& c, const std::string& id, const std::string& logs) {
-    return "UPDATE _prisma_migrations SET logs = " + c.literal(logs) + " WHERE id = " + c.literal(id);
+    return "UPDATE _prisma_migrations SET logs = " + c.literal(logs) +
+           " WHERE id = " + c.literal(id);
 }
 
 std::string mark_finished_sql(const pg_connection& c, const std::string& id, timestamp at) {
     return "UPDATE _prisma_migrations SET applied_steps_count = applied_steps_count + 1, "
-           "finished_at = " + ts_literal(at) + " WHERE id = " + c.literal(id);
+           "finished_at = " +
+           ts_literal(at) + " WHERE id = " + c.literal(id);
 }
 
 void mark_rolled_back(pg_connection& c, const std::vector<const history_row*>& rows, timestamp at,
@@ -170,7 +179,8 @@ void mark_rolled_back(pg_connection& c, const std::vector<const history_row*>& r
 
 std::optional<bool> row_finished(pg_connection& c, const std::optional<std::string>& schema,
                                  const std::string& id) {
-    const auto r = c.exec_params("SELECT finished_at IS NOT NULL FROM " + table_in(schema) + " WHERE id = $1", {id});
+    const auto r = c.exec_params(
+        "SELECT finished_at IS NOT NULL FROM " + table_in(schema) + " WHERE id = $1", {id});
     if (r.rows() != 1) return std::nullopt;
     return r.get(0, 0) == "t";
 }

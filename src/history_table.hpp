@@ -51,7 +51,8 @@ std::string mark_finished_sql(const pg_connection& c, const std::string& id, tim
 /// (resolve --applied records the migration as applied in the same transaction). With
 /// `already_in_transaction` the caller's open transaction is used and committed.
 void mark_rolled_back(pg_connection& c, const std::vector<const history_row*>& rows, timestamp at,
-                      const history_row* insert_after = nullptr, bool already_in_transaction = false);
+                      const history_row* insert_after = nullptr,
+                      bool already_in_transaction = false);
 
 /// Whether the row with this id is finished; nullopt when there is no such row (for settling an
 /// in-doubt COMMIT on a new connection).

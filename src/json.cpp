@@ -12,14 +12,21 @@ namespace {
 
 using nlohmann::json;
 
-json or_null(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+json or_null(const std::string& s) {
+    return s.empty() ? json(nullptr) : json(s);
+}
 
-json time_or_null(const std::optional<timestamp>& t) { return t ? json(to_rfc3339(*t)) : json(nullptr); }
+json time_or_null(const std::optional<timestamp>& t) {
+    return t ? json(to_rfc3339(*t)) : json(nullptr);
+}
 
-double ms(std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1000.0; }
+double ms(std::chrono::microseconds d) {
+    return static_cast<double>(d.count()) / 1000.0;
+}
 
 json warning_json(const warning& w) {
-    return {{"code", to_string(w.code)}, {"message", w.message}, {"migration", or_null(w.migration)}};
+    return {
+        {"code", to_string(w.code)}, {"message", w.message}, {"migration", or_null(w.migration)}};
 }
 
 json warnings_json(const std::vector<warning>& ws) {
@@ -29,19 +36,28 @@ json warnings_json(const std::vector<warning>& ws) {
 }
 
 json error_json(const error& e) {
-    return {{"code", e.code_name()}, {"message", e.what()}, {"sqlstate", or_null(e.sqlstate())},
-            {"migration", or_null(e.migration())}, {"retryable", e.retryable()}};
+    return {{"code", e.code_name()},
+            {"message", e.what()},
+            {"sqlstate", or_null(e.sqlstate())},
+            {"migration", or_null(e.migration())},
+            {"retryable", e.retryable()}};
 }
 
 json envelope(std::string_view command, bool ok, const run_facts& facts) {
-    json j{{"schema_version", json_schema_version}, {"command", command}, {"ok", ok},
-           {"applied", json::array()}, {"pending", json::array()}, {"failed", json::array()},
-           {"warnings", json::array()}, {"error", nullptr}};
+    json j{{"schema_version", json_schema_version},
+           {"command", command},
+           {"ok", ok},
+           {"applied", json::array()},
+           {"pending", json::array()},
+           {"failed", json::array()},
+           {"warnings", json::array()},
+           {"error", nullptr}};
     if (facts.target) {
         const auto& t = *facts.target;
-        j["target"] = {{"host", t.host}, {"port", t.port}, {"database", t.database},
-                       {"schema", t.schema ? json(*t.schema) : json(nullptr)}, {"user", or_null(t.user)},
-                       {"pgbouncer", t.pgbouncer}};
+        j["target"] = {
+            {"host", t.host},          {"port", t.port},
+            {"database", t.database},  {"schema", t.schema ? json(*t.schema) : json(nullptr)},
+            {"user", or_null(t.user)}, {"pgbouncer", t.pgbouncer}};
     }
     if (!facts.config.empty()) {
         json c = json::object();
@@ -51,18 +67,26 @@ json envelope(std::string_view command, bool ok, const run_facts& facts) {
     return j;
 }
 
-std::string dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace); }
+std::string dump(const json& j) {
+    return j.dump(2, ' ', false, json::error_handler_t::replace);
+}
 
 }  // namespace
 
-std::string to_rfc3339(timestamp t) { return detail::prisma_text::iso8601(t); }
+std::string to_rfc3339(timestamp t) {
+    return detail::prisma_text::iso8601(t);
+}
 
-std::string to_json(const warning& w) { return dump(warning_json(w)); }
+std::string to_json(const warning& w) {
+    return dump(warning_json(w));
+}
 
 std::string to_json(const deploy_report& r, const run_facts& facts) {
     json j = envelope("deploy", true, facts);
     for (const auto& a : r.applied) {
-        j["applied"].push_back({{"name", a.name}, {"duration_ms", ms(a.duration)}, {"transactional", a.transactional}});
+        j["applied"].push_back({{"name", a.name},
+                                {"duration_ms", ms(a.duration)},
+                                {"transactional", a.transactional}});
     }
     j["pending"] = r.pending_before;
     j["warnings"] = warnings_json(r.warnings);
@@ -84,7 +108,9 @@ std::string to_json(const status_report& r, const run_facts& facts) {
     j["warnings"] = warnings_json(r.warnings);
     j["migrations"] = json::array();
     for (const auto& m : r.migrations) {
-        j["migrations"].push_back({{"name", m.name}, {"state", to_string(m.state)}, {"edited", m.edited},
+        j["migrations"].push_back({{"name", m.name},
+                                   {"state", to_string(m.state)},
+                                   {"edited", m.edited},
                                    {"rolled_back_attempts", m.rolled_back_rows},
                                    {"started_at", time_or_null(m.started_at)},
                                    {"finished_at", time_or_null(m.finished_at)}});

@@ -14,7 +14,9 @@
 namespace ratchet {
 inline namespace v1 {
 
-std::string checksum_of(std::string_view decoded_sql) { return detail::sha256_hex(decoded_sql); }
+std::string checksum_of(std::string_view decoded_sql) {
+    return detail::sha256_hex(decoded_sql);
+}
 
 namespace {
 
@@ -23,9 +25,12 @@ namespace {
 // Most words of a script fail on their length or first letter, before any comparison.
 bool is_trigger_word(std::string_view w) {
     static constexpr std::string_view words[] = {
-        "CONCURRENTLY", "VACUUM", "REINDEX", "SYSTEM", "DATABASE", "TABLESPACE", "SUBSCRIPTION",
-        "BEGIN", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "START", "PREPARE"};
-    auto upper = [](char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; };
+        "CONCURRENTLY", "VACUUM",  "REINDEX", "SYSTEM", "DATABASE", "TABLESPACE",
+        "SUBSCRIPTION", "BEGIN",   "COMMIT",  "END",    "ROLLBACK", "ABORT",
+        "SAVEPOINT",    "RELEASE", "START",   "PREPARE"};
+    auto upper = [](char c) {
+        return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    };
     if (w.size() < 3 || w.size() > 12) return false;
     const char first = upper(w[0]);
     for (const auto word : words) {

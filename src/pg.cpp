@@ -39,15 +39,30 @@ void forward_notice(void* arg, const PGresult* r) {
 }  // namespace
 
 bool connect_failure_may_pass(std::string_view message) {
-    constexpr std::string_view never[] = {"password authentication failed", "authentication failed",
-                                          "no pg_hba.conf entry", "SSL", "certificate", "does not exist",
-                                          "permission denied", "invalid", "unsupported"};
+    constexpr std::string_view never[] = {"password authentication failed",
+                                          "authentication failed",
+                                          "no pg_hba.conf entry",
+                                          "SSL",
+                                          "certificate",
+                                          "does not exist",
+                                          "permission denied",
+                                          "invalid",
+                                          "unsupported"};
     constexpr std::string_view transient[] = {
-        "Connection refused", "No such file or directory", "the database system is starting up",
-        "the database system is not yet accepting connections", "the database system is in recovery mode",
-        "the database system is shutting down", "too many clients", "too many connections",
-        "remaining connection slots are reserved", "could not translate host name", "timeout expired",
-        "server closed the connection unexpectedly", "Network is unreachable", "No route to host"};
+        "Connection refused",
+        "No such file or directory",
+        "the database system is starting up",
+        "the database system is not yet accepting connections",
+        "the database system is in recovery mode",
+        "the database system is shutting down",
+        "too many clients",
+        "too many connections",
+        "remaining connection slots are reserved",
+        "could not translate host name",
+        "timeout expired",
+        "server closed the connection unexpectedly",
+        "Network is unreachable",
+        "No route to host"};
     for (const auto n : never) {
         if (message.find(n) != std::string_view::npos) return false;
     }
@@ -72,9 +87,13 @@ pg_result_ptr& pg_result_ptr::operator=(pg_result_ptr&& o) noexcept {
     return *this;
 }
 
-pg_result_ptr::~pg_result_ptr() { PQclear(r_); }
+pg_result_ptr::~pg_result_ptr() {
+    PQclear(r_);
+}
 
-int pg_result_ptr::rows() const noexcept { return r_ != nullptr ? PQntuples(r_) : 0; }
+int pg_result_ptr::rows() const noexcept {
+    return r_ != nullptr ? PQntuples(r_) : 0;
+}
 
 bool pg_result_ptr::is_null(int row, int col) const noexcept {
     return PQgetisnull(r_, row, col) != 0;
@@ -86,7 +105,9 @@ std::string_view pg_result_ptr::get(int row, int col) const noexcept {
 
 pg_connection::pg_connection(const connection_target& target, const redactor& secrets,
                              deadline_t deadline, notice_handler on_notice)
-    : secrets_{&secrets}, deadline_{deadline}, display_{target.display},
+    : secrets_{&secrets},
+      deadline_{deadline},
+      display_{target.display},
       on_notice_{std::make_unique<notice_handler>(std::move(on_notice))} {
     std::vector<const char*> keys;
     std::vector<const char*> values;
@@ -108,7 +129,8 @@ pg_connection::pg_connection(const connection_target& target, const redactor& se
         values.push_back(v.c_str());
     }
     if (deadline) {
-        const auto left = std::chrono::duration_cast<std::chrono::seconds>(*deadline - clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::seconds>(*deadline - clock::now());
         timeout_value = std::to_string(std::max<long long>(2, left.count()));
         keys.push_back("connect_timeout");
         values.push_back(timeout_value.c_str());
@@ -128,8 +150,12 @@ pg_connection::pg_connection(const connection_target& target, const redactor& se
 }
 
 pg_connection::pg_connection(pg_connection&& o) noexcept
-    : conn_{std::exchange(o.conn_, nullptr)}, secrets_{o.secrets_}, deadline_{o.deadline_},
-      display_{std::move(o.display_)}, on_notice_{std::move(o.on_notice_)}, pid_{o.pid_} {}
+    : conn_{std::exchange(o.conn_, nullptr)},
+      secrets_{o.secrets_},
+      deadline_{o.deadline_},
+      display_{std::move(o.display_)},
+      on_notice_{std::move(o.on_notice_)},
+      pid_{o.pid_} {}
 
 pg_connection& pg_connection::operator=(pg_connection&& o) noexcept {
     if (this != &o) {
@@ -144,13 +170,19 @@ pg_connection& pg_connection::operator=(pg_connection&& o) noexcept {
     return *this;
 }
 
-pg_connection::~pg_connection() { PQfinish(conn_); }
+pg_connection::~pg_connection() {
+    PQfinish(conn_);
+}
 
-bool pg_connection::ok() const noexcept { return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK; }
+bool pg_connection::ok() const noexcept {
+    return conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK;
+}
 
 std::string pg_connection::literal(std::string_view value) const {
     char* escaped = PQescapeLiteral(conn_, value.data(), value.size());
-    if (escaped == nullptr) throw error(errc::internal, "cannot escape a literal: " + secrets_->redact(PQerrorMessage(conn_)));
+    if (escaped == nullptr)
+        throw error(errc::internal,
+                    "cannot escape a literal: " + secrets_->redact(PQerrorMessage(conn_)));
     std::string out{escaped};
     PQfreemem(escaped);
     return out;
@@ -167,7 +199,8 @@ void pg_connection::send_query(const std::string& sql) {
     if (PQsendQuery(conn_, sql.c_str()) == 0) raise(client_error("cannot send query"), "");
 }
 
-void pg_connection::send_params(const std::string& sql, const std::vector<std::optional<std::string>>& params,
+void pg_connection::send_params(const std::string& sql,
+                                const std::vector<std::optional<std::string>>& params,
                                 int result_format) {
     std::vector<const char*> values;
     values.reserve(params.size());
@@ -186,7 +219,8 @@ bool pg_connection::wait_readable() {
         int timeout_ms = -1;
         const auto limit = cancelled ? std::optional{clock::now() + cancel_grace} : deadline_;
         if (limit) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*limit - clock::now());
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(*limit - clock::now());
             timeout_ms = static_cast<int>(std::clamp<long long>(left.count(), 0, 60'000));
         }
         pollfd p{PQsocket(conn_), POLLIN, 0};
@@ -219,7 +253,8 @@ bool pg_connection::wait_for_notification(std::chrono::milliseconds timeout) {
     auto limit = clock::now() + timeout;
     if (deadline_ && *deadline_ < limit) limit = *deadline_;
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(limit - clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(limit - clock::now());
         if (left.count() <= 0) return false;
         pollfd p{PQsocket(conn_), POLLIN, 0};
         const int rc = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -275,7 +310,8 @@ void pg_connection::raise(const pg_error_info& info, std::string_view context) c
     msg += info.message;
     if (!info.detail.empty()) msg += "\nDETAIL: " + info.detail;
     if (!info.hint.empty()) msg += "\nHINT: " + info.hint;
-    if (info.cancelled_by_deadline) throw error(errc::deadline_exceeded, "deadline reached; " + msg, info.sqlstate);
+    if (info.cancelled_by_deadline)
+        throw error(errc::deadline_exceeded, "deadline reached; " + msg, info.sqlstate);
     if (info.connection_lost) throw error(errc::connection, msg, info.sqlstate);
     throw error(errc::database, msg, info.sqlstate);
 }
@@ -310,10 +346,9 @@ script_outcome pg_connection::run_script(const std::string& sql) {
     }
     std::vector<pg_result_ptr> results;
     out.failure = collect(results);
-    out.statements_ok = static_cast<std::size_t>(
-        std::count_if(results.begin(), results.end(), [](const pg_result_ptr& r) {
-            return PQresultStatus(r.raw()) != PGRES_EMPTY_QUERY;
-        }));
+    out.statements_ok = static_cast<std::size_t>(std::count_if(
+        results.begin(), results.end(),
+        [](const pg_result_ptr& r) { return PQresultStatus(r.raw()) != PGRES_EMPTY_QUERY; }));
     return out;
 }
 

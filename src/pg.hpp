@@ -30,8 +30,8 @@ struct pg_error_info {
     std::string message;
     std::string detail;
     std::string hint;
-    std::size_t position = 0;     ///< 1-based character position in the query, 0 if none
-    bool connection_lost = false; ///< the connection is gone (outcome of a COMMIT unknown)
+    std::size_t position = 0;      ///< 1-based character position in the query, 0 if none
+    bool connection_lost = false;  ///< the connection is gone (outcome of a COMMIT unknown)
     bool cancelled_by_deadline = false;
 };
 
@@ -56,7 +56,7 @@ private:
 
 /// Outcome of a simple query that may hold several statements.
 struct script_outcome {
-    std::size_t statements_ok = 0;       ///< results received before the error
+    std::size_t statements_ok = 0;  ///< results received before the error
     std::optional<pg_error_info> failure;
 };
 
@@ -125,7 +125,8 @@ public:
 private:
     void send_query(const std::string& sql);
     // result_format: 0 text, 1 binary (every column).
-    void send_params(const std::string& sql, const std::vector<std::optional<std::string>>& params, int result_format);
+    void send_params(const std::string& sql, const std::vector<std::optional<std::string>>& params,
+                     int result_format);
     // Waits for every result of the query just sent; throws on the first error, returns the last.
     pg_result_ptr last_result();
     // Waits for and collects all results; returns the first error, if any.

@@ -6,8 +6,8 @@
 #include <ratchet/error.hpp>
 
 #include <algorithm>
-#include <unordered_map>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace ratchet::detail {
@@ -17,7 +17,8 @@ std::string replace_all(std::string_view s, std::string_view from, std::string_v
     std::string out;
     out.reserve(s.size());
     std::size_t pos = 0;
-    for (std::size_t hit; (hit = s.find(from, pos)) != std::string_view::npos; pos = hit + from.size()) {
+    for (std::size_t hit; (hit = s.find(from, pos)) != std::string_view::npos;
+         pos = hit + from.size()) {
         out.append(s.substr(pos, hit - pos));
         out.append(to);
     }
@@ -53,7 +54,9 @@ const history_row* latest_finished(const std::vector<const history_row*>& rows) 
     return found;
 }
 
-bool counts_as_applied_or_failed(const history_row& r) { return !r.rolled_back_at; }
+bool counts_as_applied_or_failed(const history_row& r) {
+    return !r.rolled_back_at;
+}
 
 std::vector<const history_row*> failed_rows(const std::vector<history_row>& rows) {
     std::vector<const history_row*> failed;
@@ -131,9 +134,10 @@ deploy_decision decide_deploy(const migration_set& set, const std::vector<histor
     for (std::size_t i = 0; i < set.migrations.size(); ++i) {
         const migration& m = set.migrations[i];
         const auto it = by_name.find(m.name);
-        const bool present = it != by_name.end() &&
-                             std::any_of(it->second.begin(), it->second.end(),
-                                         [](const history_row* r) { return counts_as_applied_or_failed(*r); });
+        const bool present =
+            it != by_name.end() &&
+            std::any_of(it->second.begin(), it->second.end(),
+                        [](const history_row* r) { return counts_as_applied_or_failed(*r); });
         if (!present) {
             d.pending.push_back(&m);
             continue;
@@ -148,8 +152,8 @@ deploy_decision decide_deploy(const migration_set& set, const std::vector<histor
         const auto index = static_cast<std::size_t>(m - set.migrations.data());
         if (last_applied_index && index < *last_applied_index) {
             d.warnings.push_back({warning_code::out_of_order,
-                                  "pending migration " + m->name +
-                                      " sorts before " + set.migrations[*last_applied_index].name +
+                                  "pending migration " + m->name + " sorts before " +
+                                      set.migrations[*last_applied_index].name +
                                       ", which is already applied",
                                   m->name});
         }
@@ -187,18 +191,22 @@ status_report diagnose(const migration_set& set, const std::vector<history_row>&
         const history_row* done = latest_finished(group_rows);
         const bool failed = std::any_of(group_rows.begin(), group_rows.end(),
                                         [](const history_row* r) { return r->failed(); });
-        st.rolled_back_rows = std::any_of(group_rows.begin(), group_rows.end(),
-                                          [](const history_row* r) { return r->rolled_back_at.has_value(); });
+        st.rolled_back_rows =
+            std::any_of(group_rows.begin(), group_rows.end(),
+                        [](const history_row* r) { return r->rolled_back_at.has_value(); });
         st.started_at = group_rows.back()->started_at;
         if (done) st.finished_at = done->finished_at;
         st.state = failed ? migration_state::failed
                           : (done ? migration_state::applied : migration_state::pending);
         if (st.state == migration_state::pending) {
-            // Only rolled-back attempts: deploy will apply it again (Prisma would say "up to date").
+            // Only rolled-back attempts: deploy will apply it again (Prisma would say "up to
+            // date").
             s.pending.push_back(m.name);
-            s.warnings.push_back({warning_code::rolled_back, "migration " + m.name +
-                                  " has only rolled-back attempts and will be applied again by deploy",
-                                  m.name});
+            s.warnings.push_back(
+                {warning_code::rolled_back,
+                 "migration " + m.name +
+                     " has only rolled-back attempts and will be applied again by deploy",
+                 m.name});
         }
         if (done && !checksum_matches(m, done->checksum)) {
             st.edited = true;
@@ -226,8 +234,9 @@ status_report diagnose(const migration_set& set, const std::vector<history_row>&
     }
     if (!s.pending.empty() && !s.missing_locally.empty()) {
         s.summary = status_summary::histories_diverge;
-        const auto first_pending = std::find_if(set.migrations.begin(), set.migrations.end(),
-                                                [&](const migration& m) { return m.name == s.pending.front(); });
+        const auto first_pending =
+            std::find_if(set.migrations.begin(), set.migrations.end(),
+                         [&](const migration& m) { return m.name == s.pending.front(); });
         if (first_pending != set.migrations.begin()) s.last_common = std::prev(first_pending)->name;
     } else if (!s.pending.empty()) {
         s.summary = status_summary::database_is_behind;
@@ -265,8 +274,10 @@ std::vector<const history_row*> resolve_rolled_back_targets(const std::vector<hi
     for (const auto& r : rows) {
         if (r.migration_name == name) named.push_back(&r);
     }
-    if (named.empty()) throw error(errc::never_applied, prisma_text::p3011(name), {}, std::string{name});
-    if (std::all_of(named.begin(), named.end(), [](const history_row* r) { return r->finished_at.has_value(); })) {
+    if (named.empty())
+        throw error(errc::never_applied, prisma_text::p3011(name), {}, std::string{name});
+    if (std::all_of(named.begin(), named.end(),
+                    [](const history_row* r) { return r->finished_at.has_value(); })) {
         throw error(errc::not_failed, prisma_text::p3012(name), {}, std::string{name});
     }
     std::vector<const history_row*> targets;

@@ -36,8 +36,8 @@ struct schema_contents {
 
 /// What deploy will do, decided once the lock is held and the rows are loaded.
 struct deploy_decision {
-    std::vector<const migration*> pending;      ///< in directory order
-    std::vector<const history_row*> failed;     ///< rows blocking with P3009, by started_at
+    std::vector<const migration*> pending;   ///< in directory order
+    std::vector<const history_row*> failed;  ///< rows blocking with P3009, by started_at
     std::vector<warning> warnings;
 };
 

@@ -18,7 +18,8 @@ std::optional<std::string> known_pooler(const target_description& t) {
     if (t.pgbouncer) return "the URL sets pgbouncer=true";
     const std::string_view host = t.host;
     if (ends_with(host, ".pooler.supabase.com")) return "the host is Supabase's connection pooler";
-    if (host.find("-pooler.") != std::string_view::npos && host.find(".neon.tech") != std::string_view::npos) {
+    if (host.find("-pooler.") != std::string_view::npos &&
+        host.find(".neon.tech") != std::string_view::npos) {
         return "the host is a Neon pooled endpoint";
     }
     if (host.find(".proxy-") != std::string_view::npos && ends_with(host, ".rds.amazonaws.com")) {
@@ -33,7 +34,9 @@ std::optional<std::string> known_pooler(const target_description& t) {
 namespace ratchet::detail {
 namespace {
 
-int server_pid(pg_connection& c) { return std::stoi(std::string{c.exec("SELECT pg_backend_pid()").get(0, 0)}); }
+int server_pid(pg_connection& c) {
+    return std::stoi(std::string{c.exec("SELECT pg_backend_pid()").get(0, 0)});
+}
 
 }  // namespace
 

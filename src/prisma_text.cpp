@@ -29,10 +29,13 @@ civil split(timestamp t) {
     const auto since_midnight = t - day_point;
     const auto secs = duration_cast<seconds>(since_midnight);
     const hh_mm_ss<seconds> hms{secs};
-    return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-            static_cast<unsigned>(ymd.day()), static_cast<unsigned>(hms.hours().count()),
+    return {static_cast<int>(ymd.year()),
+            static_cast<unsigned>(ymd.month()),
+            static_cast<unsigned>(ymd.day()),
+            static_cast<unsigned>(hms.hours().count()),
             static_cast<unsigned>(hms.minutes().count()),
-            static_cast<unsigned>(hms.seconds().count()), (since_midnight - secs).count()};
+            static_cast<unsigned>(hms.seconds().count()),
+            (since_midnight - secs).count()};
 }
 
 }  // namespace
@@ -47,8 +50,10 @@ std::string p3008(std::string_view name) {
 }
 
 std::string p3009(const std::vector<const history_row*>& failed) {
-    std::string s = "migrate found failed migrations in the target database, new migrations will "
-                    "not be applied. " + std::string{resolve_link} + "\n";
+    std::string s =
+        "migrate found failed migrations in the target database, new migrations will "
+        "not be applied. " +
+        std::string{resolve_link} + "\n";
     for (const history_row* r : failed) {
         s += "The " + quote(r->migration_name) + " migration started at " +
              utc_display(r->started_at) + " failed\n";
@@ -63,7 +68,8 @@ std::string p3011(std::string_view name) {
 }
 
 std::string p3012(std::string_view name) {
-    return "Migration " + quote(name) + " cannot be rolled back because it is not in a failed state.";
+    return "Migration " + quote(name) +
+           " cannot be rolled back because it is not in a failed state.";
 }
 
 std::string p3015() {
@@ -80,7 +86,8 @@ std::string p3017(std::string_view name) {
 
 std::string p3019(std::string_view found) {
     return "The datasource provider `postgresql` specified in your schema does not match the one "
-           "specified in the migration_lock.toml, " + quote(found) +
+           "specified in the migration_lock.toml, " +
+           quote(found) +
            ". Please remove your current migration directory and start a new migration history "
            "with prisma migrate dev. Read more: https://pris.ly/d/migrate-provider-switch";
 }
@@ -103,8 +110,8 @@ std::string no_history_table_for_rollback() {
 
 std::string p3018_head(std::string_view name) {
     return "A migration failed to apply. New migrations cannot be applied before the error is "
-           "recovered from. " + std::string{resolve_link} + "\n\nMigration name: " +
-           std::string{name} + "\n";
+           "recovered from. " +
+           std::string{resolve_link} + "\n\nMigration name: " + std::string{name} + "\n";
 }
 
 std::string utc_display(timestamp t) {

@@ -14,8 +14,9 @@ void secret_registry::add(std::string_view secret) {
     if (std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
     secrets_.emplace_back(secret);
     // Longest first, so a secret that contains another is masked whole.
-    std::stable_sort(secrets_.begin(), secrets_.end(),
-                     [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    std::stable_sort(
+        secrets_.begin(), secrets_.end(),
+        [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
 void secret_registry::add_connection(std::string_view url) {

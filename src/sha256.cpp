@@ -55,13 +55,16 @@ std::string sha256_hex_unpadded(std::string_view data) {
 }
 
 sha256_stream::sha256_stream() : ctx_{EVP_MD_CTX_new()} {
-    if (ctx_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), sha256_md(), nullptr) != 1) {
+    if (ctx_ == nullptr ||
+        EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), sha256_md(), nullptr) != 1) {
         EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
         throw std::runtime_error("SHA-256 init failed in libcrypto");
     }
 }
 
-sha256_stream::~sha256_stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+sha256_stream::~sha256_stream() {
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+}
 
 void sha256_stream::update(std::string_view data) {
     EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size());

@@ -9,11 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <limits>
-#include <algorithm>
 #include <exception>
+#include <limits>
 #include <system_error>
 #include <thread>
 
@@ -44,9 +44,10 @@ private:
 // an open handle on `dir` (else by the full path), and named in full only in messages.
 // nullopt (with `why`) when it is missing, not a regular file, or unreadable; throws when it
 // is over `limit`.
-std::optional<std::string> read_file(const fs::path& dir, int dir_fd, const std::string& relative, std::string& why,
-                                     std::uintmax_t limit = std::numeric_limits<std::uintmax_t>::max(),
-                                     const std::string& migration_name = {}) {
+std::optional<std::string> read_file(
+    const fs::path& dir, int dir_fd, const std::string& relative, std::string& why,
+    std::uintmax_t limit = std::numeric_limits<std::uintmax_t>::max(),
+    const std::string& migration_name = {}) {
     const int fd = dir_fd >= 0 ? ::openat(dir_fd, relative.c_str(), O_RDONLY | O_CLOEXEC)
                                : ::open((dir / relative).c_str(), O_RDONLY | O_CLOEXEC);
     const auto shown = [&] { return (dir / relative).string(); };
@@ -62,7 +63,8 @@ std::optional<std::string> read_file(const fs::path& dir, int dir_fd, const std:
         ::close(fd);
         throw error(errc::invalid_input,
                     shown() + " is " + std::to_string(st.st_size) + " bytes, over the limit of " +
-                        std::to_string(limit) + " bytes (source_options::max_script_bytes); nothing was applied",
+                        std::to_string(limit) +
+                        " bytes (source_options::max_script_bytes); nothing was applied",
                     {}, migration_name);
     } else {
         data.emplace(static_cast<std::size_t>(st.st_size), '\0');
@@ -97,7 +99,8 @@ std::vector<std::string> migration_directory_names(const fs::path& dir) {
     return names;
 }
 
-migration read_migration(const fs::path& dir, int dir_fd, std::string name, const source_options& opts) {
+migration read_migration(const fs::path& dir, int dir_fd, std::string name,
+                         const source_options& opts) {
     std::string why;
     auto bytes = read_file(dir, dir_fd, name + "/migration.sql", why, opts.max_script_bytes, name);
     if (!bytes) {
@@ -114,8 +117,9 @@ migration read_migration(const fs::path& dir, int dir_fd, std::string name, cons
 void read_all(const fs::path& dir, std::vector<std::string>& names, const source_options& opts,
               std::vector<migration>& out) {
     constexpr std::size_t per_thread_minimum = 64;  // a thread costs ~50 us; 64 files ~0.6 ms
-    const std::size_t threads = std::clamp<std::size_t>(
-        names.size() / per_thread_minimum, 1, std::max(1U, std::min(8U, std::thread::hardware_concurrency())));
+    const std::size_t threads =
+        std::clamp<std::size_t>(names.size() / per_thread_minimum, 1,
+                                std::max(1U, std::min(8U, std::thread::hardware_concurrency())));
     std::vector<std::exception_ptr> failures(threads);
     const directory_handle handle{dir};
     auto work = [&](std::size_t t) {

@@ -10,8 +10,12 @@ namespace {
 constexpr std::size_t head_words = 8;
 
 // ASCII classes on purpose: SQL's lexical rules do not depend on the C locale.
-constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_alpha(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+constexpr bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
 constexpr bool is_space(char c) noexcept {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
@@ -21,10 +25,13 @@ bool is_word_start(char c) noexcept {
 }
 
 bool is_word_char(char c) noexcept {
-    return is_alpha(c) || is_digit(c) || c == '_' || c == '$' || static_cast<unsigned char>(c) >= 0x80;
+    return is_alpha(c) || is_digit(c) || c == '_' || c == '$' ||
+           static_cast<unsigned char>(c) >= 0x80;
 }
 
-bool is_tag_char(char c) noexcept { return is_word_char(c) && c != '$'; }
+bool is_tag_char(char c) noexcept {
+    return is_word_char(c) && c != '$';
+}
 
 std::string upper(std::string_view w) {
     std::string out{w};
@@ -208,8 +215,8 @@ std::string refused_in_transaction(const std::vector<std::string>& h) {
         return "CREATE INDEX CONCURRENTLY";
     }
     if (starts_with(h, {"DROP", "INDEX", "CONCURRENTLY"})) return "DROP INDEX CONCURRENTLY";
-    if (h[0] == "REINDEX" && (has_word(h, "CONCURRENTLY") || has_word(h, "DATABASE") ||
-                              has_word(h, "SYSTEM"))) {
+    if (h[0] == "REINDEX" &&
+        (has_word(h, "CONCURRENTLY") || has_word(h, "DATABASE") || has_word(h, "SYSTEM"))) {
         return "REINDEX " + std::string{has_word(h, "CONCURRENTLY") ? "CONCURRENTLY" : h[1]};
     }
     if (h[0] == "VACUUM") return "VACUUM";
@@ -232,8 +239,8 @@ std::string refused_in_transaction(const std::vector<std::string>& h) {
 // Top-level transaction control: the script manages its own transactions.
 std::string transaction_control(const std::vector<std::string>& h) {
     if (h.empty()) return {};
-    static const std::vector<std::string_view> words = {
-        "BEGIN", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE"};
+    static const std::vector<std::string_view> words = {"BEGIN", "COMMIT",    "END",    "ROLLBACK",
+                                                        "ABORT", "SAVEPOINT", "RELEASE"};
     if (std::find(words.begin(), words.end(), h[0]) != words.end()) return h[0];
     if (starts_with(h, {"START", "TRANSACTION"})) return "START TRANSACTION";
     if (starts_with(h, {"PREPARE", "TRANSACTION"})) return "PREPARE TRANSACTION";

@@ -12,10 +12,10 @@ namespace ratchet::detail {
 
 /// One statement of a script, without its terminating semicolon.
 struct sql_statement {
-    std::size_t begin = 0;   ///< byte offset of the first token
-    std::size_t end = 0;     ///< byte offset just past the last token
-    std::size_t line = 1;    ///< 1-based line of the first token
-    std::size_t column = 1;  ///< 1-based column (in characters) of the first token
+    std::size_t begin = 0;          ///< byte offset of the first token
+    std::size_t end = 0;            ///< byte offset just past the last token
+    std::size_t line = 1;           ///< 1-based line of the first token
+    std::size_t column = 1;         ///< 1-based column (in characters) of the first token
     std::vector<std::string> head;  ///< first keywords, upper-cased (words only)
 
     [[nodiscard]] std::string_view text(std::string_view script) const {
@@ -38,7 +38,8 @@ struct text_position {
 };
 text_position position_of_byte(std::string_view script, std::size_t byte_offset) noexcept;
 
-/// Byte offset of a 1-based character position as PostgreSQL reports it (PG_DIAG_STATEMENT_POSITION).
+/// Byte offset of a 1-based character position as PostgreSQL reports it
+/// (PG_DIAG_STATEMENT_POSITION).
 std::size_t byte_of_char_position(std::string_view script, std::size_t char_position) noexcept;
 
 }  // namespace ratchet::detail

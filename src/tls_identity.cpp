@@ -6,10 +6,10 @@
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 
+#include <sys/stat.h>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <sys/stat.h>
 
 namespace ratchet::detail {
 namespace {
@@ -23,7 +23,9 @@ using p12_ptr = std::unique_ptr<PKCS12, ossl_deleter<PKCS12, PKCS12_free>>;
 using x509_ptr = std::unique_ptr<X509, ossl_deleter<X509, X509_free>>;
 using pkey_ptr = std::unique_ptr<EVP_PKEY, ossl_deleter<EVP_PKEY, EVP_PKEY_free>>;
 
-void x509_stack_free(STACK_OF(X509)* s) { sk_X509_pop_free(s, X509_free); }
+void x509_stack_free(STACK_OF(X509) * s) {
+    sk_X509_pop_free(s, X509_free);
+}
 using chain_ptr = std::unique_ptr<STACK_OF(X509), ossl_deleter<STACK_OF(X509), x509_stack_free>>;
 
 [[noreturn]] void fail(const std::string& file, const std::string& what) {
@@ -37,7 +39,8 @@ void write_private(const std::filesystem::path& path, const std::string& identit
     const auto old = ::umask(077);
     bio_ptr out{BIO_new_file(path.c_str(), "w")};
     ::umask(old);
-    if (!out || write(out.get()) != 1) fail(identity, "cannot write the unpacked identity to " + path.string());
+    if (!out || write(out.get()) != 1)
+        fail(identity, "cannot write the unpacked identity to " + path.string());
 }
 
 }  // namespace
@@ -57,8 +60,10 @@ pem_identity::pem_identity(const std::string& pkcs12_file, const std::string& pa
     const x509_ptr cert{cert_raw};
     const chain_ptr chain{chain_raw};
     if (!key || !cert) fail(pkcs12_file, "it holds no certificate and key");
-    std::string templ = (std::filesystem::temp_directory_path() / "ratchet-identity-XXXXXX").string();
-    if (::mkdtemp(templ.data()) == nullptr) fail(pkcs12_file, "cannot create a private temporary directory");
+    std::string templ =
+        (std::filesystem::temp_directory_path() / "ratchet-identity-XXXXXX").string();
+    if (::mkdtemp(templ.data()) == nullptr)
+        fail(pkcs12_file, "cannot create a private temporary directory");
     dir_ = templ;
     write_private(dir_ / "cert.pem", pkcs12_file, [&](BIO* b) {
         int ok = PEM_write_bio_X509(b, cert.get());
@@ -67,8 +72,9 @@ pem_identity::pem_identity(const std::string& pkcs12_file, const std::string& pa
         }
         return ok;
     });
-    write_private(dir_ / "key.pem", pkcs12_file,
-                  [&](BIO* b) { return PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr); });
+    write_private(dir_ / "key.pem", pkcs12_file, [&](BIO* b) {
+        return PEM_write_bio_PrivateKey(b, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+    });
 }
 
 pem_identity::~pem_identity() {

@@ -37,9 +37,9 @@ inline constexpr std::chrono::milliseconds cancel_grace{5'000};
 
 /// What sits between ratchet and PostgreSQL.
 enum class pooler_mode {
-    detect,            ///< pooler-safe when known_pooler() says so or a probe finds one
-    direct,            ///< a direct connection or a session pooler: never pooler-safe
-    transaction_pooler ///< always pooler-safe
+    detect,             ///< pooler-safe when known_pooler() says so or a probe finds one
+    direct,             ///< a direct connection or a session pooler: never pooler-safe
+    transaction_pooler  ///< always pooler-safe
 };
 
 /// Engine configuration. Construct with designated initialisers:

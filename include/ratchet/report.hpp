@@ -19,14 +19,14 @@ using timestamp = std::chrono::sys_time<std::chrono::microseconds>;
 
 /// One row of _prisma_migrations.
 struct history_row {
-    std::string id;                       ///< uuid v4, lower-case
-    std::string checksum;                 ///< checksum of the script when it was applied
-    std::optional<timestamp> finished_at; ///< set when the migration completed
-    std::string migration_name;           ///< directory name
-    std::optional<std::string> logs;      ///< error text of a failed attempt
-    std::optional<timestamp> rolled_back_at; ///< set by resolve --rolled-back or a clean rollback
-    timestamp started_at;                 ///< client clock when the attempt began
-    int applied_steps_count = 0;          ///< 1 after success, 0 otherwise
+    std::string id;                           ///< uuid v4, lower-case
+    std::string checksum;                     ///< checksum of the script when it was applied
+    std::optional<timestamp> finished_at;     ///< set when the migration completed
+    std::string migration_name;               ///< directory name
+    std::optional<std::string> logs;          ///< error text of a failed attempt
+    std::optional<timestamp> rolled_back_at;  ///< set by resolve --rolled-back or a clean rollback
+    timestamp started_at;                     ///< client clock when the attempt began
+    int applied_steps_count = 0;              ///< 1 after success, 0 otherwise
 
     /// Prisma's notion of failed: neither finished nor rolled back.
     [[nodiscard]] bool failed() const noexcept { return !finished_at && !rolled_back_at; }
@@ -51,24 +51,24 @@ enum class warning_code {
 /// A non-fatal finding. With options::strict, checksum_drift, missing_locally and
 /// out_of_order stop deploy before anything is applied.
 struct warning {
-    warning_code code = warning_code::source; ///< what it is about
-    std::string message;                      ///< human text
-    std::string migration;                    ///< migration involved, or empty
+    warning_code code = warning_code::source;  ///< what it is about
+    std::string message;                       ///< human text
+    std::string migration;                     ///< migration involved, or empty
 };
 
 /// One migration that deploy applied.
 struct applied_migration {
-    std::string name;                     ///< directory name
-    std::chrono::microseconds duration{}; ///< script and bookkeeping, excluding lock wait
-    bool transactional = true;            ///< ran in one transaction with its history row
+    std::string name;                      ///< directory name
+    std::chrono::microseconds duration{};  ///< script and bookkeeping, excluding lock wait
+    bool transactional = true;             ///< ran in one transaction with its history row
 };
 
 /// Result of engine::deploy().
 struct deploy_report {
-    std::vector<applied_migration> applied; ///< in order
-    std::vector<std::string> pending_before; ///< what was pending when the lock was taken
-    std::vector<warning> warnings;          ///< drift, missing locally, out of order, source problems
-    bool created_history_table = false;     ///< deploy created _prisma_migrations
+    std::vector<applied_migration> applied;   ///< in order
+    std::vector<std::string> pending_before;  ///< what was pending when the lock was taken
+    std::vector<warning> warnings;       ///< drift, missing locally, out of order, source problems
+    bool created_history_table = false;  ///< deploy created _prisma_migrations
     /// Why deploy ran pooler-safe (options::pooler), or empty when it used a direct session.
     std::string pooler;
     std::chrono::microseconds lock_wait{};  ///< time spent waiting for the advisory lock
@@ -85,12 +85,12 @@ enum class migration_state {
 
 /// One line of the status report.
 struct migration_status {
-    std::string name;                                   ///< directory or migration_name
-    migration_state state = migration_state::pending;   ///< see migration_state
-    bool edited = false;           ///< local checksum differs from the first row's (Prisma's "edited")
-    bool rolled_back_rows = false; ///< the history holds rolled-back attempts of it
-    std::optional<timestamp> started_at;  ///< of the latest row
-    std::optional<timestamp> finished_at; ///< of the latest finished row
+    std::string name;                                  ///< directory or migration_name
+    migration_state state = migration_state::pending;  ///< see migration_state
+    bool edited = false;  ///< local checksum differs from the first row's (Prisma's "edited")
+    bool rolled_back_rows = false;         ///< the history holds rolled-back attempts of it
+    std::optional<timestamp> started_at;   ///< of the latest row
+    std::optional<timestamp> finished_at;  ///< of the latest finished row
 };
 
 /// Prisma's summary decision for `migrate status` (§7), first match wins.
@@ -111,8 +111,9 @@ enum class status_summary {
 
 /// Result of engine::status(). Never takes the lock; never creates the table.
 struct status_report {
-    std::vector<migration_status> migrations; ///< local ones in order, then database-only ones
-    status_summary summary = status_summary::up_to_date; ///< what `status` prints and its exit code
+    std::vector<migration_status> migrations;  ///< local ones in order, then database-only ones
+    status_summary summary =
+        status_summary::up_to_date;            ///< what `status` prints and its exit code
     bool has_history_table = false;            ///< _prisma_migrations exists
     std::vector<std::string> pending;          ///< Prisma's "not yet applied"
     std::vector<std::string> failed;           ///< failed rows' names in started_at order
@@ -124,13 +125,13 @@ struct status_report {
 
 /// Result of engine::plan(): what deploy would do now, computed without changing anything.
 struct plan_report {
-    std::vector<std::string> to_apply;  ///< in order
-    std::vector<std::string> autocommit; ///< subset of to_apply that runs outside a transaction
-    std::vector<warning> warnings;       ///< what deploy would warn about
+    std::vector<std::string> to_apply;    ///< in order
+    std::vector<std::string> autocommit;  ///< subset of to_apply that runs outside a transaction
+    std::vector<warning> warnings;        ///< what deploy would warn about
     /// The error deploy would throw before applying anything (P3019, P3005, P3009 or
     /// strict_violation, decided by the same function deploy uses), if any.
     std::optional<error> blocking;
-    bool would_create_history_table = false; ///< the schema is empty and has no history yet
+    bool would_create_history_table = false;  ///< the schema is empty and has no history yet
 };
 
 /// Result of engine::verify(): checksum and history consistency only.
@@ -141,16 +142,16 @@ struct verify_report {
 
 /// Result of ratchet::migrations_hash() over a set, for `ratchet hash` and the Lambda.
 struct hash_report {
-    std::string migrations_hash;     ///< see migrations-format.md, "Migrations hash"
-    std::size_t migration_count = 0; ///< migrations in the set
+    std::string migrations_hash;      ///< see migrations-format.md, "Migrations hash"
+    std::size_t migration_count = 0;  ///< migrations in the set
 };
 
 /// Result of resolve_applied() / resolve_rolled_back().
 struct resolve_report {
-    std::string migration;         ///< the name that was resolved
-    std::string action;            ///< "applied" or "rolled_back"
-    bool changed = false;          ///< false for a repeated --rolled-back (silent success)
-    bool created_history_table = false; ///< --applied created _prisma_migrations (baselining)
+    std::string migration;               ///< the name that was resolved
+    std::string action;                  ///< "applied" or "rolled_back"
+    bool changed = false;                ///< false for a repeated --rolled-back (silent success)
+    bool created_history_table = false;  ///< --applied created _prisma_migrations (baselining)
 };
 
 }  // namespace v1

@@ -17,14 +17,14 @@ inline namespace v1 {
 /// Values the string leaves out come from libpq's environment variables (PGHOST, PGPORT,
 /// PGDATABASE, PGUSER) and then libpq's defaults, as the connection itself would use them.
 struct target_description {
-    std::string host;                   ///< host name, address, or Unix-socket directory
-    std::string port;                   ///< "5432" unless set
-    std::string database;               ///< dbname; libpq defaults it to the user name
-    std::string user;                   ///< empty when neither the string nor PGUSER sets one
-    std::optional<std::string> schema;  ///< `?schema=` (Prisma's), when given
-    std::optional<std::string> sslmode; ///< libpq sslmode, when given
-    std::vector<std::string> ignored_parameters; ///< Prisma-only URL parameters not sent to libpq
-    bool pgbouncer = false;             ///< the URL says `pgbouncer=true` (Prisma's pooler flag)
+    std::string host;                    ///< host name, address, or Unix-socket directory
+    std::string port;                    ///< "5432" unless set
+    std::string database;                ///< dbname; libpq defaults it to the user name
+    std::string user;                    ///< empty when neither the string nor PGUSER sets one
+    std::optional<std::string> schema;   ///< `?schema=` (Prisma's), when given
+    std::optional<std::string> sslmode;  ///< libpq sslmode, when given
+    std::vector<std::string> ignored_parameters;  ///< Prisma-only URL parameters not sent to libpq
+    bool pgbouncer = false;  ///< the URL says `pgbouncer=true` (Prisma's pooler flag)
 
     /// True when host is a Unix-socket directory (starts with '/' or '@').
     [[nodiscard]] bool unix_socket() const noexcept {

@@ -17,7 +17,9 @@ namespace {
 std::optional<int> pgbouncer_port(const char* mode) {
     const std::string var = std::string{"RATCHET_TEST_PGBOUNCER_"} + mode + "_PORT";
     if (const char* v = std::getenv(var.c_str()); v != nullptr && *v != '\0') return std::stoi(v);
-    if (in_ci()) BOOST_FAIL(var + " is not set: scripts/pg-cluster.sh starts PgBouncer when it is installed");
+    if (in_ci())
+        BOOST_FAIL(var +
+                   " is not set: scripts/pg-cluster.sh starts PgBouncer when it is installed");
     BOOST_TEST_MESSAGE("skipped: " << var << " is not set");
     return std::nullopt;
 }
@@ -30,8 +32,10 @@ void add_numbered(const migrations_dir& dir, int count) {
 }
 
 std::string advisory_locks_in(const scratch_db& db) {
-    return *db.scalar("SELECT count(*) FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_database d ON d.oid = "
-                      "l.database WHERE l.locktype = 'advisory' AND d.datname = '" + db.name() + "'");
+    return *db.scalar(
+        "SELECT count(*) FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_database d ON d.oid = "
+        "l.database WHERE l.locktype = 'advisory' AND d.datname = '" +
+        db.name() + "'");
 }
 
 }  // namespace
@@ -52,14 +56,18 @@ BOOST_AUTO_TEST_CASE(eight_deployers_through_a_transaction_pooler_and_one_direct
     }
     // Prisma's way (a session advisory lock on a direct connection) runs at the same time.
     auto direct = std::async(std::launch::async, [&] {
-        return make_engine(db, dir, {.url = db.url("schema=tenant"), .pooler = ratchet::pooler_mode::direct}).deploy();
+        return make_engine(db, dir,
+                           {.url = db.url("schema=tenant"), .pooler = ratchet::pooler_mode::direct})
+            .deploy();
     });
     std::size_t applied = direct.get().applied.size();
     for (auto& d : deployers) {
         const auto r = d.get();
         applied += r.applied.size();
-        // A deployer that found nothing to do read the history without the lock and decided nothing.
-        BOOST_TEST((!r.pooler.empty() || r.applied.empty()), "deploys through PgBouncer run pooler-safe");
+        // A deployer that found nothing to do read the history without the lock and decided
+        // nothing.
+        BOOST_TEST((!r.pooler.empty() || r.applied.empty()),
+                   "deploys through PgBouncer run pooler-safe");
     }
     BOOST_TEST(applied == 12U);
     BOOST_TEST(*db.scalar("SELECT count(*) FROM tenant._prisma_migrations") == "12");
@@ -99,8 +107,9 @@ BOOST_AUTO_TEST_CASE(prismas_session_lock_on_a_direct_connection_excludes_pooler
     dir.add("1_a", "CREATE TABLE a (id int);");
     session prisma{db.url()};
     prisma.exec("SELECT pg_advisory_lock(72707369)");
-    BOOST_TEST(error_code_of([&] { make_engine(db, dir, {.url = db.url_via(*port), .lock_timeout = 300ms}).deploy(); }) ==
-               "P1002");
+    BOOST_TEST(error_code_of([&] {
+                   make_engine(db, dir, {.url = db.url_via(*port), .lock_timeout = 300ms}).deploy();
+               }) == "P1002");
     BOOST_TEST(!db.table_exists("a"));
     prisma.exec("SELECT pg_advisory_unlock(72707369)");
     BOOST_TEST(make_engine(db, dir, {.url = db.url_via(*port)}).deploy().applied.size() == 1U);
@@ -113,11 +122,14 @@ BOOST_AUTO_TEST_CASE(detection_by_url_flag_by_probe_and_by_option) {
     migrations_dir dir;
     dir.add("1_a", "CREATE TABLE a (id int);");
     // A session-mode PgBouncer is found by the probe (the server pid is not libpq's).
-    const auto probed = make_engine(db, dir, {.url = db.url_via(*session_port, "schema=s1")}).deploy();
+    const auto probed =
+        make_engine(db, dir, {.url = db.url_via(*session_port, "schema=s1")}).deploy();
     BOOST_TEST(probed.pooler.find("pooler or proxy") != std::string::npos, probed.pooler);
     // Told it is direct (a session pooler keeps sessions), it uses the session lock.
-    const auto told = make_engine(db, dir, {.url = db.url_via(*session_port, "schema=s2"),
-                                            .pooler = ratchet::pooler_mode::direct}).deploy();
+    const auto told = make_engine(db, dir,
+                                  {.url = db.url_via(*session_port, "schema=s2"),
+                                   .pooler = ratchet::pooler_mode::direct})
+                          .deploy();
     BOOST_TEST(told.pooler.empty());
     BOOST_TEST(told.applied.size() == 1U);
     // pgbouncer=true needs no probe; a direct connection is direct.
@@ -133,12 +145,16 @@ BOOST_AUTO_TEST_CASE(a_deployer_killed_mid_migration_through_the_pooler_leaves_n
     scratch_db db;
     migrations_dir dir;
     dir.add("1_slow", "CREATE TABLE slow (id int); SELECT pg_sleep(2);");
-    child_process deployer{{RATCHET_CLI_PATH, "deploy", "--dir", dir.path().string(), "--url", db.url_via(*port)}};
-    for (int i = 0; i < 200 && db.scalar("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE query LIKE "
-                                         "'%pg_sleep(2)%' AND pid <> pg_backend_pid()") != "1"; ++i) {
+    child_process deployer{
+        {RATCHET_CLI_PATH, "deploy", "--dir", dir.path().string(), "--url", db.url_via(*port)}};
+    for (int i = 0;
+         i < 200 && db.scalar("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE query LIKE "
+                              "'%pg_sleep(2)%' AND pid <> pg_backend_pid()") != "1";
+         ++i) {
         std::this_thread::sleep_for(50ms);
     }
-    BOOST_TEST_REQUIRE(advisory_locks_in(db) == "1", "the deployer holds the lock inside its transaction");
+    BOOST_TEST_REQUIRE(advisory_locks_in(db) == "1",
+                       "the deployer holds the lock inside its transaction");
     deployer.kill9();
     // The server finishes the running statement (it does not watch the socket), then PgBouncer
     // drops the server connection of the vanished client: the transaction and its lock end.
@@ -159,16 +175,24 @@ BOOST_AUTO_TEST_CASE(waits_while_the_server_refuses_and_never_for_what_cannot_pa
     dir.add("1_a", "CREATE TABLE a (id int);");
     captured_log refused;
     BOOST_TEST(error_code_of([&] {
-                   make_engine(db, dir, {.url = "postgresql://postgres@127.0.0.1:1/x", .connect_wait = 700ms,
-                                         .on_log = refused.sink()}).deploy();
+                   make_engine(db, dir,
+                               {.url = "postgresql://postgres@127.0.0.1:1/x",
+                                .connect_wait = 700ms,
+                                .on_log = refused.sink()})
+                       .deploy();
                }) == "P1001");
-    BOOST_TEST(refused.contains("waiting for the database at 127.0.0.1:1/x (attempt 1: Connection refused)"));
+    BOOST_TEST(refused.contains(
+        "waiting for the database at 127.0.0.1:1/x (attempt 1: Connection refused)"));
     captured_log missing;
     BOOST_TEST(error_code_of([&] {
-                   make_engine(db, dir, {.url = with_database(db.url(), "no_such_db"), .connect_wait = 5s,
-                                         .on_log = missing.sink()}).deploy();
+                   make_engine(db, dir,
+                               {.url = with_database(db.url(), "no_such_db"),
+                                .connect_wait = 5s,
+                                .on_log = missing.sink()})
+                       .deploy();
                }) == "P1001");
-    BOOST_TEST(!missing.contains("waiting for the database"), "a missing database is not waited for");
+    BOOST_TEST(!missing.contains("waiting for the database"),
+               "a missing database is not waited for");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -39,7 +39,9 @@ void load() {
 
 }  // namespace
 
-void set_known_open_file(const std::string& path) { state().path = path; }
+void set_known_open_file(const std::string& path) {
+    state().path = path;
+}
 
 void fail(std::string_view target, const std::string& what) {
     load();
@@ -55,7 +57,9 @@ void fail(std::string_view target, const std::string& what) {
     throw failure("fuzz_" + std::string{target} + ": " + what);
 }
 
-std::size_t known_open_hits() { return state().hits; }
+std::size_t known_open_hits() {
+    return state().hits;
+}
 
 std::string known_open_seen() {
     std::string out;

@@ -24,8 +24,12 @@ constexpr std::string_view target = "conninfo";
 // A password we can recognise in a message without false alarms: 6+ bytes with a digit and a
 // letter (the fixed message texts hold no digits), absent from the rest of the input.
 bool recognisable(std::string_view pw, std::string_view rest) {
-    const bool digit = std::any_of(pw.begin(), pw.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
-    const bool alpha = std::any_of(pw.begin(), pw.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+    const bool digit = std::any_of(pw.begin(), pw.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) != 0;
+    });
+    const bool alpha = std::any_of(pw.begin(), pw.end(), [](char c) {
+        return std::isalpha(static_cast<unsigned char>(c)) != 0;
+    });
     return pw.size() >= 6 && digit && alpha && rest.find(pw) == std::string_view::npos;
 }
 
@@ -52,7 +56,8 @@ std::string keyword_quote(std::string_view s) {
     return out + "'";
 }
 
-void check_registered(const ratchet::detail::connection_target& t, const ratchet::detail::redactor& secrets) {
+void check_registered(const ratchet::detail::connection_target& t,
+                      const ratchet::detail::redactor& secrets) {
     for (const auto& [key, value] : t.params) {
         if (key != "password" || value.size() < 3) continue;
         // A password made of asterisks reads like the mask itself ("********"): nothing to tell.
@@ -68,15 +73,27 @@ int fuzz_conninfo(const std::uint8_t* data, std::size_t size) {
     const std::string_view in = ratchet_fuzz::bytes(data + 1, size - 1);
     const auto nl = in.find('\n');
     const std::string_view pw = nl == std::string_view::npos ? in : in.substr(0, nl);
-    const std::string_view rest = nl == std::string_view::npos ? std::string_view{} : in.substr(nl + 1);
+    const std::string_view rest =
+        nl == std::string_view::npos ? std::string_view{} : in.substr(nl + 1);
     std::string url;
     bool known_password = true;
     switch (data[0] % 5) {
-        case 0: url = std::string{in}; known_password = false; break;
-        case 1: url = "postgresql://user:" + std::string{pw} + "@" + std::string{rest}; break;
-        case 2: url = "password=" + keyword_quote(pw) + " " + std::string{rest}; break;
-        case 3: url = "postgresql://" + std::string{rest} + "?password=" + percent_encode(pw); break;
-        default: url = std::string{rest} + " password=" + keyword_quote(pw); break;
+        case 0:
+            url = std::string{in};
+            known_password = false;
+            break;
+        case 1:
+            url = "postgresql://user:" + std::string{pw} + "@" + std::string{rest};
+            break;
+        case 2:
+            url = "password=" + keyword_quote(pw) + " " + std::string{rest};
+            break;
+        case 3:
+            url = "postgresql://" + std::string{rest} + "?password=" + percent_encode(pw);
+            break;
+        default:
+            url = std::string{rest} + " password=" + keyword_quote(pw);
+            break;
     }
     if (url.find('\0') != std::string::npos) url.erase(url.find('\0'));  // C strings end there
     ratchet::detail::redactor secrets;

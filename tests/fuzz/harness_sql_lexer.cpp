@@ -50,7 +50,8 @@ int fuzz_sql_lexer(const std::uint8_t* data, std::size_t size) {
         check(is_valid_utf8(m.sql), target, "migration sql is not valid UTF-8");
         check(m.needs_autocommit == !m.autocommit_reason.empty(), target,
               "needs_autocommit disagrees with autocommit_reason");
-        check(m.checksum == ratchet::checksum_of(m.sql), target, "checksum differs from checksum_of(sql)");
+        check(m.checksum == ratchet::checksum_of(m.sql), target,
+              "checksum differs from checksum_of(sql)");
         if (!m.settings.no_transaction) check_statements(m.sql);
     } catch (const ratchet::error& e) {
         check(e.code() == ratchet::errc::invalid_input, target,

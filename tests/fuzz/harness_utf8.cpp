@@ -59,7 +59,11 @@ std::string whatwg_decode(std::string_view in) {
             continue;
         }
         if (b < lower || b > upper) {  // prepend the byte to the stream: do not consume it
-            cp = 0; needed = 0; seen = 0; lower = 0x80; upper = 0xBF;
+            cp = 0;
+            needed = 0;
+            seen = 0;
+            lower = 0x80;
+            upper = 0xBF;
             put(out, 0xFFFD);
             continue;
         }
@@ -69,7 +73,9 @@ std::string whatwg_decode(std::string_view in) {
         cp = (cp << 6U) | (b & 0x3FU);
         if (++seen == needed) {
             put(out, cp);
-            cp = 0; needed = 0; seen = 0;
+            cp = 0;
+            needed = 0;
+            seen = 0;
         }
     }
     if (needed != 0) put(out, 0xFFFD);  // end of stream inside a sequence
@@ -86,7 +92,8 @@ int fuzz_utf8(const std::uint8_t* data, std::size_t size) {
     check(is_valid_utf8(out), target, "decoded text is not valid UTF-8");
     check(decode_utf8_lossy(out) == out, target, "decoding is not idempotent");
     check(!is_valid_utf8(in) || out == in, target, "valid input was changed");
-    check(is_valid_utf8(in) == (whatwg_decode(in) == in), target, "is_valid_utf8 disagrees with WHATWG");
+    check(is_valid_utf8(in) == (whatwg_decode(in) == in), target,
+          "is_valid_utf8 disagrees with WHATWG");
     check(out == whatwg_decode(in), target, "output differs from the WHATWG decoder");
     check(!is_ascii(in) || out == in, target, "ASCII input was changed");
     check(out.size() <= in.size() * 3, target, "output longer than 3 bytes per input byte");

@@ -46,21 +46,38 @@ void replay(const std::string& target, harness h) {
     }
     BOOST_TEST_MESSAGE(target << ": replayed " << files.size() << " inputs");
     if (ratchet_fuzz::known_open_hits() > hits_before) {
-        BOOST_TEST_MESSAGE("known open (tests/fuzz/KNOWN_OPEN) still reproduce: " << ratchet_fuzz::known_open_seen());
+        BOOST_TEST_MESSAGE("known open (tests/fuzz/KNOWN_OPEN) still reproduce: "
+                           << ratchet_fuzz::known_open_seen());
     }
 }
 
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(fuzz_replay)
-BOOST_AUTO_TEST_CASE(sql_lexer) { replay("sql_lexer", fuzz_sql_lexer); }
-BOOST_AUTO_TEST_CASE(lock_file) { replay("lock_file", fuzz_lock_file); }
-BOOST_AUTO_TEST_CASE(conninfo) { replay("conninfo", fuzz_conninfo); }
-BOOST_AUTO_TEST_CASE(directives) { replay("directives", fuzz_directives); }
-BOOST_AUTO_TEST_CASE(utf8) { replay("utf8", fuzz_utf8); }
+BOOST_AUTO_TEST_CASE(sql_lexer) {
+    replay("sql_lexer", fuzz_sql_lexer);
+}
+BOOST_AUTO_TEST_CASE(lock_file) {
+    replay("lock_file", fuzz_lock_file);
+}
+BOOST_AUTO_TEST_CASE(conninfo) {
+    replay("conninfo", fuzz_conninfo);
+}
+BOOST_AUTO_TEST_CASE(directives) {
+    replay("directives", fuzz_directives);
+}
+BOOST_AUTO_TEST_CASE(utf8) {
+    replay("utf8", fuzz_utf8);
+}
 #if RATCHET_FUZZ_LAMBDA
-BOOST_AUTO_TEST_CASE(lambda_event) { replay("lambda_event", fuzz_lambda_event); }
-BOOST_AUTO_TEST_CASE(lambda_secret) { replay("lambda_secret", fuzz_lambda_secret); }
-BOOST_AUTO_TEST_CASE(sigv4) { replay("sigv4", fuzz_sigv4); }
+BOOST_AUTO_TEST_CASE(lambda_event) {
+    replay("lambda_event", fuzz_lambda_event);
+}
+BOOST_AUTO_TEST_CASE(lambda_secret) {
+    replay("lambda_secret", fuzz_lambda_secret);
+}
+BOOST_AUTO_TEST_CASE(sigv4) {
+    replay("sigv4", fuzz_sigv4);
+}
 #endif
 BOOST_AUTO_TEST_SUITE_END()

@@ -31,11 +31,15 @@ BOOST_AUTO_TEST_CASE(latin1_bytes_become_replacement_characters_before_hashing) 
 
 BOOST_AUTO_TEST_CASE(lossy_decoding_replaces_maximal_subparts_like_whatwg) {
     BOOST_TEST(decode_utf8_lossy("\xF0\x9F\x98") == "\xEF\xBF\xBD");  // truncated 4-byte: one
-    BOOST_TEST(decode_utf8_lossy("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
-    BOOST_TEST(decode_utf8_lossy("\xE0\x80\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
-    BOOST_TEST(decode_utf8_lossy("a\xF4\x90\x80\x80" "b") ==
-               "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "b");  // above U+10FFFF
-    BOOST_TEST(decode_utf8_lossy("caf\xC3\xA9") == "caf\xC3\xA9");      // valid stays
+    BOOST_TEST(decode_utf8_lossy("\xED\xA0\x80") ==
+               "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+    BOOST_TEST(decode_utf8_lossy("\xE0\x80\xAF") ==
+               "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
+    BOOST_TEST(decode_utf8_lossy("a\xF4\x90\x80\x80"
+                                 "b") ==
+               "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+               "b");                                                // above U+10FFFF
+    BOOST_TEST(decode_utf8_lossy("caf\xC3\xA9") == "caf\xC3\xA9");  // valid stays
 }
 
 BOOST_AUTO_TEST_CASE(crlf_and_lf_conversions_match_both_ways) {
@@ -44,15 +48,16 @@ BOOST_AUTO_TEST_CASE(crlf_and_lf_conversions_match_both_ways) {
     const std::string crlf_sum = "b5c23e54161ef79971fbb59224f4ebdb906e2a200ef2d888aadc2a5d22ece3a2";
     const std::string lf_sum = "82efb67f3010c6eb7ead02e4f6d9550633dbc1407f99aa487468e7b2567aebbc";
     BOOST_TEST(checksum_matches(lf, lf_sum));
-    BOOST_TEST(checksum_matches(lf, crlf_sum));   // stored CRLF, file converted to LF
-    BOOST_TEST(checksum_matches(crlf, lf_sum));   // stored LF, file converted to CRLF
+    BOOST_TEST(checksum_matches(lf, crlf_sum));  // stored CRLF, file converted to LF
+    BOOST_TEST(checksum_matches(crlf, lf_sum));  // stored LF, file converted to CRLF
     BOOST_TEST(checksum_matches(crlf, crlf_sum));
 }
 
 BOOST_AUTO_TEST_CASE(mixed_endings_trailing_newline_and_upper_case_do_not_match) {
     const std::string lf_sum = "82efb67f3010c6eb7ead02e4f6d9550633dbc1407f99aa487468e7b2567aebbc";
     // Stored from a file with mixed endings; the file is now all LF: no conversion matches.
-    const std::string mixed_sum = "c00b2dcc9c99e6c56672652c84737a2dd2195598afd40ff2bdd1df4939a5324b";
+    const std::string mixed_sum =
+        "c00b2dcc9c99e6c56672652c84737a2dd2195598afd40ff2bdd1df4939a5324b";
     BOOST_TEST(!checksum_matches("SELECT 1;\nSELECT 2;\n", mixed_sum));
     BOOST_TEST(!checksum_matches("SELECT 1;\rSELECT 2;\r", lf_sum));
     BOOST_TEST(!checksum_matches("SELECT 1;\nSELECT 2;", lf_sum));

@@ -11,10 +11,25 @@
 BOOST_AUTO_TEST_SUITE(collation, *boost::unit_test::label("unit"))
 
 // The order verified against Prisma 6.19 (localeCompare), non-ASCII name left out.
-const std::vector<std::string> prisma_order = {
-    "_u", "-v", ".hidden", "~t", "01_w", "1_x", "10_y", "2_z", "20240101000000_a",
-    "20240101000000_A", "20240101000000_a_b", "20240101000000_ab", "20240101000000_b",
-    "20240101000000_B", "20240101000000-dash", "a", "B", "with space", "Z"};
+const std::vector<std::string> prisma_order = {"_u",
+                                               "-v",
+                                               ".hidden",
+                                               "~t",
+                                               "01_w",
+                                               "1_x",
+                                               "10_y",
+                                               "2_z",
+                                               "20240101000000_a",
+                                               "20240101000000_A",
+                                               "20240101000000_a_b",
+                                               "20240101000000_ab",
+                                               "20240101000000_b",
+                                               "20240101000000_B",
+                                               "20240101000000-dash",
+                                               "a",
+                                               "B",
+                                               "with space",
+                                               "Z"};
 
 BOOST_AUTO_TEST_CASE(sorts_the_verified_prisma_example) {
     std::vector<std::string> names = prisma_order;
@@ -27,7 +42,7 @@ BOOST_AUTO_TEST_CASE(sorts_the_verified_prisma_example) {
 }
 
 BOOST_AUTO_TEST_CASE(differs_from_byte_order_where_prisma_does) {
-    BOOST_TEST(ratchet::detail::prisma_less("_u", "-v"));  // bytes: '-' < '_'
+    BOOST_TEST(ratchet::detail::prisma_less("_u", "-v"));     // bytes: '-' < '_'
     BOOST_TEST(ratchet::detail::prisma_less("1_x", "10_y"));  // bytes: '0' < '_'
     BOOST_TEST(ratchet::detail::prisma_less("a", "B"));
     BOOST_TEST(!ratchet::detail::prisma_less("B", "a"));
@@ -36,7 +51,7 @@ BOOST_AUTO_TEST_CASE(differs_from_byte_order_where_prisma_does) {
 BOOST_AUTO_TEST_CASE(case_decides_only_after_all_letters_compare_equal) {
     BOOST_TEST(ratchet::detail::prisma_less("ab", "AC"));
     BOOST_TEST(ratchet::detail::prisma_less("ab", "Ab"));
-    BOOST_TEST(ratchet::detail::prisma_less("aB", "Ab"));  // first difference in case decides
+    BOOST_TEST(ratchet::detail::prisma_less("aB", "Ab"));     // first difference in case decides
     BOOST_TEST(ratchet::detail::prisma_less("abc", "ABCD"));  // shorter prefix first
 }
 

@@ -24,7 +24,8 @@ BOOST_AUTO_TEST_SUITE(conninfo, *boost::unit_test::label("unit"))
 BOOST_AUTO_TEST_CASE(parses_prisma_urls) {
     redactor r;
     const auto t = parse_connection(
-        "postgresql://app%40corp:p%40ss%2Fw0rd@db.example.com:6543/my%20db?schema=tenant%201&sslmode=require&connection_limit=5",
+        "postgresql://app%40corp:p%40ss%2Fw0rd@db.example.com:6543/"
+        "my%20db?schema=tenant%201&sslmode=require&connection_limit=5",
         r);
     BOOST_TEST(param(t, "user") == "app@corp");
     BOOST_TEST(param(t, "password") == "p@ss/w0rd");
@@ -49,7 +50,8 @@ BOOST_AUTO_TEST_CASE(parses_ipv6_and_socket_hosts) {
 
 BOOST_AUTO_TEST_CASE(accepts_libpq_keyword_strings) {
     redactor r;
-    const auto t = parse_connection("host=127.0.0.1 port=5432 dbname=app user=me password='se cret'", r);
+    const auto t =
+        parse_connection("host=127.0.0.1 port=5432 dbname=app user=me password='se cret'", r);
     BOOST_TEST(param(t, "password") == "se cret");
     BOOST_TEST(!t.schema.has_value());
     BOOST_TEST(r.redact("se cret") == "********");
@@ -57,8 +59,9 @@ BOOST_AUTO_TEST_CASE(accepts_libpq_keyword_strings) {
 
 BOOST_AUTO_TEST_CASE(malformed_input_is_one_clear_error_without_the_password) {
     redactor r;
-    for (const std::string url : {"postgresql://u:hunter2pw@host:port/db", "mysql://u:hunter2pw@h/d",
-                                  "postgresql://u:hunter2pw@h/d%zz", "host=h password=hunter2pw bogus=1"}) {
+    for (const std::string url :
+         {"postgresql://u:hunter2pw@host:port/db", "mysql://u:hunter2pw@h/d",
+          "postgresql://u:hunter2pw@h/d%zz", "host=h password=hunter2pw bogus=1"}) {
         try {
             (void)parse_connection(url, r);
             BOOST_FAIL("expected an error for " + url);
@@ -72,18 +75,25 @@ BOOST_AUTO_TEST_CASE(malformed_input_is_one_clear_error_without_the_password) {
 BOOST_AUTO_TEST_CASE(translates_prismas_tls_parameters_to_libpqs) {
     redactor r;
     const auto strict = parse_connection(
-        "postgresql://u@h/db?sslmode=require&sslcert=certs/ca.pem&sslaccept=strict&sslidentity=id.p12&sslpassword=P12pw", r);
+        "postgresql://u@h/db?sslmode=require&sslcert=certs/"
+        "ca.pem&sslaccept=strict&sslidentity=id.p12&sslpassword=P12pw",
+        r);
     BOOST_TEST(param(strict, "sslrootcert") == "certs/ca.pem");  // Prisma's sslcert is the CA
     BOOST_TEST(param(strict, "sslcert") == "<unset>");
     BOOST_TEST(param(strict, "sslmode") == "verify-full");
-    BOOST_TEST(param(strict, "sslpassword") == "<unset>");  // it opens the PKCS#12 file, not a PEM key
+    BOOST_TEST(param(strict, "sslpassword") ==
+               "<unset>");  // it opens the PKCS#12 file, not a PEM key
     BOOST_TEST(*strict.ssl_identity == "id.p12");
     BOOST_TEST(strict.ssl_identity_password == "P12pw");
     BOOST_TEST(r.redact("P12pw") == "********");
-    const auto lax = parse_connection("postgresql://u@h/db?sslmode=require&sslaccept=accept_invalid_certs", r);
+    const auto lax =
+        parse_connection("postgresql://u@h/db?sslmode=require&sslaccept=accept_invalid_certs", r);
     BOOST_TEST(param(lax, "sslmode") == "require");
-    BOOST_TEST(parse_connection("postgresql://u@h/db?sslmode=disable&sslaccept=strict", r).params.size() >= 1U);
-    BOOST_CHECK_THROW(parse_connection("postgresql://u@h/db?sslaccept=sometimes", r), ratchet::error);
+    BOOST_TEST(
+        parse_connection("postgresql://u@h/db?sslmode=disable&sslaccept=strict", r).params.size() >=
+        1U);
+    BOOST_CHECK_THROW(parse_connection("postgresql://u@h/db?sslaccept=sometimes", r),
+                      ratchet::error);
 }
 
 BOOST_AUTO_TEST_CASE(quotes_identifiers_safely) {
@@ -92,7 +102,8 @@ BOOST_AUTO_TEST_CASE(quotes_identifiers_safely) {
 }
 
 BOOST_AUTO_TEST_CASE(engine_rejects_a_bad_url_at_construction) {
-    BOOST_CHECK_THROW(ratchet::engine(ratchet::options{.url = "postgresql://h:99x/d"}), ratchet::error);
+    BOOST_CHECK_THROW(ratchet::engine(ratchet::options{.url = "postgresql://h:99x/d"}),
+                      ratchet::error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,8 +14,10 @@ using namespace std::chrono_literals;
 BOOST_AUTO_TEST_SUITE(directives, *boost::unit_test::label("unit"))
 
 BOOST_AUTO_TEST_CASE(reads_directives_from_the_leading_comment_block) {
-    const auto d = parse_directives("m", "\xEF\xBB\xBF-- A comment\n\n-- ratchet:no-transaction\n"
-                                         "--ratchet:lock-timeout=5s\n-- ratchet:statement-timeout = 2min\nSELECT 1;");
+    const auto d = parse_directives(
+        "m",
+        "\xEF\xBB\xBF-- A comment\n\n-- ratchet:no-transaction\n"
+        "--ratchet:lock-timeout=5s\n-- ratchet:statement-timeout = 2min\nSELECT 1;");
     BOOST_TEST(d.no_transaction);
     BOOST_TEST(d.lock_timeout.value().count() == 5000);
     BOOST_TEST(d.statement_timeout.value().count() == 120000);
@@ -32,14 +34,16 @@ BOOST_AUTO_TEST_CASE(unknown_directive_names_file_and_line) {
         BOOST_FAIL("expected an error");
     } catch (const ratchet::error& e) {
         BOOST_TEST((e.code() == ratchet::errc::invalid_input));
-        BOOST_TEST(std::string{e.what()}.find("20240101_x/migration.sql line 2") != std::string::npos);
+        BOOST_TEST(std::string{e.what()}.find("20240101_x/migration.sql line 2") !=
+                   std::string::npos);
     }
 }
 
 BOOST_AUTO_TEST_CASE(lint_suppressions_are_left_to_the_linter) {
     // A deploy must accept what `ratchet lint` accepts: the linter validates these lines.
-    const auto d = parse_directives("m", "-- ratchet:lint-ignore ban-drop-table archived in 2023\n"
-                                         "-- ratchet:no-transaction\nDROP TABLE legacy;");
+    const auto d = parse_directives("m",
+                                    "-- ratchet:lint-ignore ban-drop-table archived in 2023\n"
+                                    "-- ratchet:no-transaction\nDROP TABLE legacy;");
     BOOST_TEST(d.no_transaction);
     BOOST_CHECK_THROW(parse_directives("m", "-- ratchet:lint-ignored x y\n"), ratchet::error);
 }

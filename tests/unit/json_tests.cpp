@@ -10,9 +10,13 @@
 
 namespace {
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool has(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
-ratchet::timestamp at_micros(long long us) { return ratchet::timestamp{std::chrono::microseconds{us}}; }
+ratchet::timestamp at_micros(long long us) {
+    return ratchet::timestamp{std::chrono::microseconds{us}};
+}
 
 }  // namespace
 
@@ -56,7 +60,8 @@ BOOST_AUTO_TEST_CASE(plan_reports_the_deploy_verdict_as_its_error) {
 
 BOOST_AUTO_TEST_CASE(facts_carry_the_target_without_its_password) {
     ratchet::run_facts facts;
-    facts.target = ratchet::describe_target("postgresql://app:Sup3rSecret@db.internal:6543/app?schema=s1&pgbouncer=true");
+    facts.target = ratchet::describe_target(
+        "postgresql://app:Sup3rSecret@db.internal:6543/app?schema=s1&pgbouncer=true");
     facts.config = {{"schema_file", "prisma/schema.prisma"}};
     const auto j = ratchet::to_json(ratchet::hash_report{"abc", 3}, facts);
     BOOST_TEST(has(j, "\"host\": \"db.internal\""));
@@ -72,14 +77,16 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(target_and_secrets)
 
 BOOST_AUTO_TEST_CASE(describes_urls_and_keyword_strings_alike) {
-    const auto u = ratchet::describe_target("postgresql://u:pw@[::1]:5433/shop?sslmode=verify-full");
+    const auto u =
+        ratchet::describe_target("postgresql://u:pw@[::1]:5433/shop?sslmode=verify-full");
     BOOST_TEST(u.host == "::1");
     BOOST_TEST(u.port == "5433");
     BOOST_TEST(u.database == "shop");
     BOOST_TEST(u.user == "u");
     BOOST_TEST(*u.sslmode == "verify-full");
     BOOST_TEST(u.address() == "::1:5433");
-    const auto k = ratchet::describe_target("host=/run/pg port=5499 dbname=shop user=u password=pw");
+    const auto k =
+        ratchet::describe_target("host=/run/pg port=5499 dbname=shop user=u password=pw");
     BOOST_TEST(k.unix_socket());
     BOOST_TEST(k.port == "5499");
     BOOST_TEST(!k.schema.has_value());

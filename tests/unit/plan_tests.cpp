@@ -20,7 +20,8 @@ migration_set local(std::initializer_list<const char*> names) {
     clock_tick = 0;
     migration_set s;
     s.origin = "prisma/migrations";
-    for (const char* n : names) s.migrations.push_back(make_migration(n, std::string{"SELECT '"} + n + "';"));
+    for (const char* n : names)
+        s.migrations.push_back(make_migration(n, std::string{"SELECT '"} + n + "';"));
     return s;
 }
 
@@ -30,7 +31,8 @@ history_row row(const migration_set& s, const std::string& name, const std::stri
     r.migration_name = name;
     const auto* m = s.find(name);
     r.checksum = m != nullptr ? m->checksum : std::string(64, 'a');
-    r.started_at = timestamp{std::chrono::microseconds{1'700'000'000'000'000LL + clock_tick * 1000}};
+    r.started_at =
+        timestamp{std::chrono::microseconds{1'700'000'000'000'000LL + clock_tick * 1000}};
     if (kind == "applied") r.finished_at = r.started_at;
     if (kind == "rolled_back") r.rolled_back_at = r.started_at;
     return r;
@@ -50,7 +52,8 @@ BOOST_AUTO_TEST_CASE(pending_are_local_migrations_without_an_unrolled_back_row) 
     const auto s = local({"1_a", "2_b", "3_c"});
     const std::vector<history_row> rows = {row(s, "1_a", "applied"), row(s, "2_b", "rolled_back")};
     const auto d = decide_deploy(s, rows);
-    BOOST_TEST(names(d.pending) == (std::vector<std::string>{"2_b", "3_c"}), boost::test_tools::per_element());
+    BOOST_TEST(names(d.pending) == (std::vector<std::string>{"2_b", "3_c"}),
+               boost::test_tools::per_element());
     BOOST_TEST(d.failed.empty());
     BOOST_TEST(d.warnings.empty());
 }
@@ -62,7 +65,9 @@ BOOST_AUTO_TEST_CASE(failed_rows_block_even_when_missing_locally) {
     BOOST_TEST_REQUIRE(d.failed.size() == 1U);
     BOOST_TEST(d.failed[0]->migration_name == "0_gone");
     const auto text = ratchet::detail::prisma_text::p3009(d.failed);
-    BOOST_TEST(text.find("The `0_gone` migration started at 2023-11-14 22:13:20.002 UTC failed\n") != std::string::npos);
+    BOOST_TEST(
+        text.find("The `0_gone` migration started at 2023-11-14 22:13:20.002 UTC failed\n") !=
+        std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(warns_on_drift_missing_locally_and_out_of_order) {
@@ -72,8 +77,10 @@ BOOST_AUTO_TEST_CASE(warns_on_drift_missing_locally_and_out_of_order) {
     rows[0].checksum = std::string(64, 'f');  // edited after it was applied
     const auto d = decide_deploy(s, rows);
     std::vector<std::string> codes;
-    for (const auto& w : d.warnings) codes.push_back(std::string{to_string(w.code)} + ":" + w.migration);
-    BOOST_TEST(codes == (std::vector<std::string>{"checksum_drift:1_a", "out_of_order:2_b", "missing_locally:9_remote"}),
+    for (const auto& w : d.warnings)
+        codes.push_back(std::string{to_string(w.code)} + ":" + w.migration);
+    BOOST_TEST(codes == (std::vector<std::string>{"checksum_drift:1_a", "out_of_order:2_b",
+                                                  "missing_locally:9_remote"}),
                boost::test_tools::per_element());
     const schema_contents table_only{true, true};
     const auto strict = deploy_verdict(s, table_only, d, true);
@@ -98,9 +105,11 @@ BOOST_AUTO_TEST_CASE(deploy_verdict_follows_prismas_order_then_strict) {
     BOOST_TEST(code_of(mismatched, {false, true}, true) == "P3019");
     BOOST_TEST(code_of(s, {false, true}, true) == "P3005");
     BOOST_TEST(code_of(s, {true, true}, true) == "P3009");
-    const std::vector<history_row> clean_rows = {row(s, "1_a", "applied"), row(s, "9_remote", "applied")};
+    const std::vector<history_row> clean_rows = {row(s, "1_a", "applied"),
+                                                 row(s, "9_remote", "applied")};
     const auto clean = decide_deploy(s, clean_rows);
-    BOOST_TEST(deploy_verdict(s, {true, false}, clean, true)->code() == ratchet::errc::strict_violation);
+    BOOST_TEST(deploy_verdict(s, {true, false}, clean, true)->code() ==
+               ratchet::errc::strict_violation);
     BOOST_TEST(!deploy_verdict(s, {false, false}, clean, false).has_value());
 }
 
@@ -112,13 +121,15 @@ BOOST_AUTO_TEST_CASE(up_to_date_when_everything_is_applied) {
     const auto s = local({"1_a"});
     const auto st = diagnose(s, {row(s, "1_a", "applied")}, true);
     BOOST_TEST(static_cast<int>(st.summary) == static_cast<int>(status_summary::up_to_date));
-    BOOST_TEST(static_cast<int>(st.migrations[0].state) == static_cast<int>(migration_state::applied));
+    BOOST_TEST(static_cast<int>(st.migrations[0].state) ==
+               static_cast<int>(migration_state::applied));
 }
 
 BOOST_AUTO_TEST_CASE(behind_beats_failed_like_prisma) {
     const auto s = local({"1_a", "2_b"});
     const auto st = diagnose(s, {row(s, "1_a", "failed")}, true);
-    BOOST_TEST(static_cast<int>(st.summary) == static_cast<int>(status_summary::database_is_behind));
+    BOOST_TEST(static_cast<int>(st.summary) ==
+               static_cast<int>(status_summary::database_is_behind));
     BOOST_TEST(st.pending == std::vector<std::string>{"2_b"}, boost::test_tools::per_element());
     BOOST_TEST(st.failed == std::vector<std::string>{"1_a"}, boost::test_tools::per_element());
 }
@@ -128,7 +139,8 @@ BOOST_AUTO_TEST_CASE(diverged_histories_name_the_last_common_migration) {
     const auto st = diagnose(s, {row(s, "1_a", "applied"), row(s, "1_z_remote", "applied")}, true);
     BOOST_TEST(static_cast<int>(st.summary) == static_cast<int>(status_summary::histories_diverge));
     BOOST_TEST(st.last_common.value() == "1_a");
-    BOOST_TEST(st.missing_locally == std::vector<std::string>{"1_z_remote"}, boost::test_tools::per_element());
+    BOOST_TEST(st.missing_locally == std::vector<std::string>{"1_z_remote"},
+               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(database_rows_missing_locally_alone_are_up_to_date) {
@@ -151,7 +163,8 @@ BOOST_AUTO_TEST_CASE(only_rolled_back_attempts_count_as_pending) {
     // Deliberate difference: Prisma reports "up to date" although deploy would apply it again.
     const auto s = local({"1_a"});
     const auto st = diagnose(s, {row(s, "1_a", "rolled_back")}, true);
-    BOOST_TEST(static_cast<int>(st.summary) == static_cast<int>(status_summary::database_is_behind));
+    BOOST_TEST(static_cast<int>(st.summary) ==
+               static_cast<int>(status_summary::database_is_behind));
     BOOST_TEST(st.warnings.size() == 1U);
 }
 

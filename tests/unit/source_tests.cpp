@@ -7,9 +7,9 @@
 
 #include "../support/printing.hpp"
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -18,8 +18,8 @@ namespace {
 struct temp_dir {
     fs::path path;
     temp_dir() {
-        path = fs::temp_directory_path() / ("ratchet_unit_" + std::to_string(::getpid()) + "_" +
-                                            std::to_string(counter()++));
+        path = fs::temp_directory_path() /
+               ("ratchet_unit_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
         fs::create_directories(path);
     }
     ~temp_dir() {
@@ -63,8 +63,9 @@ BOOST_AUTO_TEST_CASE(only_real_directories_count_hidden_ones_too) {
     fs::create_directory_symlink(d.path / "5_target", d.path / "6_link_to_dir");
 
     const auto set = ratchet::load_directory(d.path);
-    BOOST_TEST(names_of(set) == (std::vector<std::string>{".hidden", "1_a", "2_b", "3_empty", "5_target"}),
-               boost::test_tools::per_element());
+    BOOST_TEST(
+        names_of(set) == (std::vector<std::string>{".hidden", "1_a", "2_b", "3_empty", "5_target"}),
+        boost::test_tools::per_element());
     BOOST_TEST(set.lock_file.value() == "provider = \"postgresql\"\n");
     const auto* empty = set.find("3_empty");
     BOOST_TEST_REQUIRE(empty != nullptr);
@@ -86,7 +87,8 @@ BOOST_AUTO_TEST_CASE(oversized_script_is_a_clear_error_before_anything_runs) {
         BOOST_FAIL("expected an error");
     } catch (const ratchet::error& e) {
         BOOST_TEST((e.code() == ratchet::errc::invalid_input));
-        BOOST_TEST(std::string{e.what()}.find("1_big/migration.sql is 2048 bytes") != std::string::npos);
+        BOOST_TEST(std::string{e.what()}.find("1_big/migration.sql is 2048 bytes") !=
+                   std::string::npos);
         BOOST_TEST(e.migration() == "1_big");
     }
 }

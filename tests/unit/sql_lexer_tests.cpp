@@ -64,30 +64,46 @@ BOOST_AUTO_TEST_CASE(reports_line_and_column_of_each_statement) {
 }
 
 BOOST_AUTO_TEST_CASE(detects_statements_refused_in_a_transaction_block) {
-    const std::vector<std::string> autocommit = {
-        "CREATE INDEX CONCURRENTLY i ON t (x);", "create unique index concurrently i on t(x)",
-        "DROP INDEX CONCURRENTLY i;", "REINDEX TABLE CONCURRENTLY t;", "REINDEX (VERBOSE) DATABASE d;",
-        "VACUUM t;", "CREATE DATABASE d;", "DROP DATABASE d;", "ALTER SYSTEM SET work_mem = '8MB';",
-        "CREATE TABLESPACE s LOCATION '/x';", "ALTER TABLE p DETACH PARTITION c CONCURRENTLY;",
-        "BEGIN; SELECT 1; COMMIT;", "START TRANSACTION; COMMIT;"};
+    const std::vector<std::string> autocommit = {"CREATE INDEX CONCURRENTLY i ON t (x);",
+                                                 "create unique index concurrently i on t(x)",
+                                                 "DROP INDEX CONCURRENTLY i;",
+                                                 "REINDEX TABLE CONCURRENTLY t;",
+                                                 "REINDEX (VERBOSE) DATABASE d;",
+                                                 "VACUUM t;",
+                                                 "CREATE DATABASE d;",
+                                                 "DROP DATABASE d;",
+                                                 "ALTER SYSTEM SET work_mem = '8MB';",
+                                                 "CREATE TABLESPACE s LOCATION '/x';",
+                                                 "ALTER TABLE p DETACH PARTITION c CONCURRENTLY;",
+                                                 "BEGIN; SELECT 1; COMMIT;",
+                                                 "START TRANSACTION; COMMIT;"};
     for (const auto& sql : autocommit) {
-        BOOST_TEST_CONTEXT(sql) { BOOST_TEST(!autocommit_reason(split_statements(sql)).empty()); }
+        BOOST_TEST_CONTEXT(sql) {
+            BOOST_TEST(!autocommit_reason(split_statements(sql)).empty());
+        }
     }
     const std::vector<std::string> transactional = {
-        "CREATE INDEX i ON t (x);", "SELECT 'CREATE INDEX CONCURRENTLY';",
-        "-- VACUUM\nSELECT 1;", "DO $$ BEGIN COMMIT; END $$;", "CREATE TABLE concurrently (x int);",
+        "CREATE INDEX i ON t (x);",
+        "SELECT 'CREATE INDEX CONCURRENTLY';",
+        "-- VACUUM\nSELECT 1;",
+        "DO $$ BEGIN COMMIT; END $$;",
+        "CREATE TABLE concurrently (x int);",
         "REFRESH MATERIALIZED VIEW CONCURRENTLY v;",
         "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;"};
     for (const auto& sql : transactional) {
-        BOOST_TEST_CONTEXT(sql) { BOOST_TEST(autocommit_reason(split_statements(sql)).empty()); }
+        BOOST_TEST_CONTEXT(sql) {
+            BOOST_TEST(autocommit_reason(split_statements(sql)).empty());
+        }
     }
 }
 
 BOOST_AUTO_TEST_CASE(reason_names_the_statement_and_line) {
-    const auto m = ratchet::make_migration("m", "SELECT 1;\n\nCREATE INDEX CONCURRENTLY i ON t (x);\n");
+    const auto m =
+        ratchet::make_migration("m", "SELECT 1;\n\nCREATE INDEX CONCURRENTLY i ON t (x);\n");
     BOOST_TEST(m.needs_autocommit);
     BOOST_TEST(m.autocommit_reason == "CREATE INDEX CONCURRENTLY at line 3");
-    BOOST_TEST(ratchet::make_migration("m", "-- ratchet:no-transaction\nSELECT 1;").needs_autocommit);
+    BOOST_TEST(
+        ratchet::make_migration("m", "-- ratchet:no-transaction\nSELECT 1;").needs_autocommit);
 }
 
 BOOST_AUTO_TEST_CASE(maps_server_character_positions_to_lines) {
