@@ -119,7 +119,8 @@ exit_code migrate(const logger& log, const std::string& url,
                 log.info("schema up to date: applied " + std::to_string(report.applied.size()) +
                          " migration(s) in " + millis(steady::now() - started));
             }
-            for (const auto& w : report.warnings) log.warn(w.code + ": " + w.message);
+            for (const auto& w : report.warnings)
+                log.warn(std::string{ratchet::to_string(w.code)} + ": " + w.message);
             return ok;
         } catch (const ratchet::error& e) {
             if (e.code() == ratchet::errc::invalid_input) {
