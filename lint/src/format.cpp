@@ -110,6 +110,13 @@ std::string gh_escape(std::string_view s, bool property) {
 
 }  // namespace
 
+std::string format_line(const finding& f) {
+    std::string out = f.file + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + " " +
+                      std::string{to_string(f.level)} + " " + f.rule + ": " + f.message;
+    if (f.risk) out += " [" + risk_text(f) + "]";
+    return out;
+}
+
 std::string format_human(const std::vector<finding>& findings, std::string_view dir, bool color) {
     std::string out;
     std::size_t counts[4] = {0, 0, 0, 0};

@@ -89,6 +89,7 @@ pending_result lint_pending(const migration_set& set, const options& opts) {
     eo.url = opts.url;
     eo.schema = opts.db_schema;
     eo.migrations = set;
+    eo.deadline = opts.deadline;
     ratchet::engine eng{std::move(eo)};
     out.pending = eng.plan().to_apply;
 
@@ -96,7 +97,7 @@ pending_result lint_pending(const migration_set& set, const options& opts) {
     auto target = ratchet::detail::parse_connection(opts.url, secrets);
     if (opts.db_schema) target.schema = opts.db_schema;
     const std::string schema = target.schema.value_or("public");
-    pg_connection c{target, secrets, std::nullopt, {}};
+    pg_connection c{target, secrets, opts.deadline, {}};
     c.exec(
         "SET lock_timeout = '2s'; SET statement_timeout = '30s'; SET default_transaction_read_only "
         "= on");

@@ -6,6 +6,7 @@
 
 #include <ratchet/migration.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -115,6 +116,9 @@ struct options {
     std::string url;
     /// Overrides ?schema= of the URL (the schema that holds _prisma_migrations).
     std::optional<std::string> db_schema;
+    /// The database-aware pass gives up (ratchet::error deadline_exceeded) at this time; it
+    /// also bounds the connect timeout. nullopt: no deadline.
+    std::optional<std::chrono::system_clock::time_point> deadline;
 };
 
 /// Lints one migration (no database).
@@ -143,6 +147,9 @@ struct pending_result {
 /// `dir` is prefixed to file names; ends with a summary line.
 [[nodiscard]] std::string format_human(const std::vector<finding>& findings, std::string_view dir,
                                        bool color);
+/// One line, no colour: `file:line:col level rule: message [risk]` (for logs and the Lambda's
+/// answers).
+[[nodiscard]] std::string format_line(const finding& f);
 /// `{"schema_version":1,"command":"lint","ok":..,"findings":[...]}`.
 [[nodiscard]] std::string format_json(const std::vector<finding>& findings);
 /// GitHub workflow commands (`::error file=..,line=..,col=..,title=..::message`);
