@@ -62,6 +62,25 @@ std::string response_url_protocols(const std::string& url) {
 
 }  // namespace
 
+void fit_data_text(json& data, const char* key,
+                   const std::function<std::size_t(const json&)>& body_size) {
+    if (!data.is_object() || !data.contains(key) || !data[key].is_string() ||
+        body_size(data) <= max_cfn_body_bytes) {
+        return;
+    }
+    const std::string text = data[key].get<std::string>();
+    const std::string fitted = longest_fitting_prefix(text, [&](const std::string& t) {
+        json d = data;
+        d[key] = t;
+        return body_size(d) <= max_cfn_body_bytes;
+    });
+    if (fitted.empty()) {
+        data.erase(key);
+    } else {
+        data[key] = fitted;
+    }
+}
+
 std::string longest_fitting_prefix(const std::string& text,
                                    const std::function<bool(const std::string&)>& fits) {
     if (fits(text)) return text;
@@ -88,7 +107,17 @@ std::string cfn_response_body(const cfn_event& e, const outcome& o) {
               {"LogicalResourceId", e.logical_resource_id}};
     const std::string reason = reason_of(o);
     const bool with_data = o.ok && o.data.is_object() && !o.data.empty();
-    if (with_data) body["Data"] = o.data;
+    if (with_data) {
+        // Data.Lint is cut first, so the Reason (the warnings) keeps its full text.
+        json data = o.data;
+        fit_data_text(data, "Lint", [&](const json& d) {
+            json b = body;
+            b["Data"] = d;
+            if (!reason.empty()) b["Reason"] = reason;
+            return dump(b).size();
+        });
+        body["Data"] = std::move(data);
+    }
     const auto fits = [&body](const std::string& r) {
         json b = body;
         if (!r.empty()) b["Reason"] = r;
@@ -142,29 +171,18 @@ lambda_error provider_error(const cfn_event& e, const outcome& o) {
 
 std::string provider_success(const cfn_event& e, const outcome& o) {
     json data = o.data;
-    const auto body_with = [&](const json& d) {
+    const auto body_size = [&](const json& d) {
         return dump(json{{"Status", "SUCCESS"},
                          {"Reason", "SUCCESS"},
                          {"StackId", e.stack_id},
                          {"RequestId", e.request_id},
                          {"PhysicalResourceId", o.physical_id},
                          {"LogicalResourceId", e.logical_resource_id},
-                         {"Data", d}});
+                         {"Data", d}})
+            .size();
     };
-    if (data.is_object() && data.contains("Warnings") && data["Warnings"].is_string() &&
-        body_with(data).size() > max_cfn_body_bytes) {
-        const std::string warnings = data["Warnings"].get<std::string>();
-        const std::string fitted = longest_fitting_prefix(warnings, [&](const std::string& w) {
-            json d = data;
-            d["Warnings"] = w;
-            return body_with(d).size() <= max_cfn_body_bytes;
-        });
-        if (fitted.empty()) {
-            data.erase("Warnings");
-        } else {
-            data["Warnings"] = fitted;
-        }
-    }
+    // The lint summary goes first, then the warnings.
+    for (const char* key : {"Lint", "Warnings"}) fit_data_text(data, key, body_size);
     return dump(json{{"PhysicalResourceId", o.physical_id}, {"Data", data}});
 }
 

@@ -45,9 +45,15 @@ struct lambda_error {
 /// max_cfn_body_bytes for any function name (e is the event the framework passed on).
 [[nodiscard]] lambda_error provider_error(const cfn_event& e, const outcome& o);
 
-/// The success answer for provider mode ({"PhysicalResourceId","Data"}), with Data.Warnings
-/// cut (then dropped) so the framework's body fits.
+/// The success answer for provider mode ({"PhysicalResourceId","Data"}), with Data.Lint, then
+/// Data.Warnings cut (then dropped) so the framework's body fits.
 [[nodiscard]] std::string provider_success(const cfn_event& e, const outcome& o);
+
+/// Cuts the string data[key] to its longest start (marker appended) for which
+/// body_size(data) <= max_cfn_body_bytes, or erases it when no start fits; untouched when the
+/// body already fits or there is no such string.
+void fit_data_text(nlohmann::json& data, const char* key,
+                   const std::function<std::size_t(const nlohmann::json&)>& body_size);
 
 /// The body the CDK framework (aws-cdk-lib 2.276 cfn-response.js) PUTs for an error answer,
 /// as bytes; function_name as in the framework's "Logs:" line.

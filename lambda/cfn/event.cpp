@@ -67,7 +67,15 @@ command_event parse_command(const json& j) {
     if (name != "status" && name != "plan" && name != "deploy") {
         throw bad_event("unknown command (expected status, plan or deploy)");
     }
-    return {name};
+    command_event out{name};
+    if (const auto l = j.find("lint"); l != j.end() && !l->is_null()) {
+        if (!l->is_string()) throw bad_event("lint must be a string: off, warn or error");
+        out.lint = parse_lint_mode(l->get<std::string>(), "lint");
+        if (out.lint != lint_mode::off && name == "status") {
+            throw bad_event("lint applies to the deploy and plan commands, not status");
+        }
+    }
+    return out;
 }
 
 }  // namespace
@@ -151,6 +159,7 @@ resource_properties read_properties(const properties& raw) {
     r.secret_arn = text("SecretArn");
     r.schema = prop(raw, "Schema");
     r.iam_auth = prop_bool(raw, "IamAuth");
+    r.lint = parse_lint_mode(prop(raw, "Lint").value_or(""), "Lint");
     return r;
 }
 
@@ -158,6 +167,14 @@ std::optional<std::string> prop(const properties& p, const std::string& name) {
     const auto it = p.find(name);
     if (it == p.end() || trim(it->second).empty()) return std::nullopt;
     return std::string(trim(it->second));
+}
+
+lint_mode parse_lint_mode(const std::string& value, const std::string& name) {
+    const std::string v = to_lower(std::string(trim(value)));
+    if (v.empty() || v == "off") return lint_mode::off;
+    if (v == "warn") return lint_mode::warn;
+    if (v == "error") return lint_mode::error;
+    throw bad_event(name + " must be \"off\", \"warn\" or \"error\"");
 }
 
 bool prop_bool(const properties& p, const std::string& name) {

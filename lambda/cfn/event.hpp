@@ -29,9 +29,11 @@ struct cfn_event {
     resource_properties resource;  ///< props, typed (physical_id filled in by the invoke)
 };
 
-/// {"command": "status" | "plan" | "deploy"}
+/// {"command": "status" | "plan" | "deploy", "lint": "off" | "warn" | "error"}
+/// lint (deploy and plan only): as the resource property Lint; plan adds the findings.
 struct command_event {
     std::string command;
+    lint_mode lint = lint_mode::off;
 };
 
 using event = std::variant<cfn_event, command_event>;
@@ -60,6 +62,9 @@ inline constexpr int max_event_depth = 32;
 
 /// "true"/"1"/"yes" (any case) → true; "false"/"0"/"no"/"" → false; anything else: bad_event.
 [[nodiscard]] bool prop_bool(const properties& p, const std::string& name);
+
+/// "off"/"warn"/"error" (any case; "" → off); anything else: bad_event naming `name`.
+[[nodiscard]] lint_mode parse_lint_mode(const std::string& value, const std::string& name);
 
 [[nodiscard]] std::string_view to_string(request_type t) noexcept;
 

@@ -32,6 +32,8 @@ std::string type_of(const ratchet::error& e) {
             return "CommitInDoubt";
         case errc::internal:
             return "InternalError";
+        case errc::lint_failed:
+            return "LintFailed";
         default:
             return "MigrationError";
     }

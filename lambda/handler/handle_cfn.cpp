@@ -3,6 +3,7 @@
 #include "handler/db_config.hpp"
 #include "handler/engine_setup.hpp"
 #include "handler/handler.hpp"
+#include "handler/lint_gate.hpp"
 #include "runtime/log.hpp"
 
 #include <ratchet/engine.hpp>
@@ -90,12 +91,19 @@ outcome update_or_deploy(const cfn_event& e, const bundle& b, const db_config& c
             return success(e.resource.physical_id, make_data(0, last_name(b), b.hash, warnings));
         }
     }
+    // Before anything is applied: an error finding with Lint=error throws (LintFailed).
+    const lint_report lint = run_lint_gate(e.resource.lint, b, cfg, budget, prog);
     prog.set("deploying");
     const auto rep = eng.deploy();
     log_line("info", "deploy finished",
              {{"applied", rep.applied.size()}, {"totalMs", rep.total.count() / 1000}});
-    return success(e.resource.physical_id, make_data(rep.applied.size(), last_name(b), b.hash,
-                                                     warning_texts(rep.warnings)));
+    json data = make_data(rep.applied.size(), last_name(b), b.hash, warning_texts(rep.warnings));
+    if (lint.ran) {
+        data["LintFindings"] = std::to_string(lint.lines.size());
+        data["LintErrors"] = std::to_string(lint.errors);
+        if (!lint.lines.empty()) data["Lint"] = lint_summary(lint);
+    }
+    return success(e.resource.physical_id, std::move(data));
 }
 
 /// A failed Update keeps the id CloudFormation has; a failed Create names the target.

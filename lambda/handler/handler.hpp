@@ -10,9 +10,13 @@
 ///             every bundled migration applied: SUCCESS without deploying, even if the database
 ///             holds newer or failed rows of other migrations (warnings). Else deploy().
 ///   PhysicalResourceId: ratchet:<host>:<port>/<db>/<schema>, never the request id or hash.
+///   Lint (off|warn|error): before deploy(), the lint gate (handler/lint_gate.hpp); with error
+///   an error finding fails the request (LintFailed) before anything is applied.
 ///   Data: AppliedCount (applied by this invoke), LastMigration (last bundled migration, now
-///   applied), MigrationsHash (of the bundle), Warnings (only when there are some).
-/// Command {"command":"status"|"plan"|"deploy"}: the report as JSON (connection from env).
+///   applied), MigrationsHash (of the bundle), Warnings (only when there are some); with Lint
+///   warn/error also LintFindings and LintErrors (counts) and Lint (the findings, cut to fit).
+/// Command {"command":"status"|"plan"|"deploy","lint":...}: the report as JSON (connection
+/// from env); with lint, its "lint" member holds the findings (as `ratchet lint --json`).
 #pragma once
 
 #include "cfn/event.hpp"
