@@ -1,7 +1,12 @@
 /// @file http_client.hpp
-/// Minimal blocking HTTP/1.1 client on libcurl, used for the Runtime API, Secrets Manager and
-/// the CloudFormation ResponseURL. Proxies are never used. Transport errors carry curl's
-/// generic text only, never the URL (a ResponseURL is a secret).
+/// Minimal blocking HTTP/1.1 client (POSIX sockets, OpenSSL for https), used for the Runtime API,
+/// Secrets Manager and the CloudFormation ResponseURL. One request per connection
+/// (`Connection: close`); Content-Length, chunked and close-delimited responses. https verifies
+/// the peer's chain and host name (SNI, SSL_set1_host; IP literals against IP SANs) against
+/// SSL_CERT_FILE, else /etc/pki/tls/certs/ca-bundle.crt (AL2023),
+/// /etc/ssl/certs/ca-certificates.crt (Debian), $LAMBDA_TASK_ROOT/certs/system-ca.pem (the zip's
+/// copy). Proxies are never used; redirects are not followed. Transport errors carry generic text
+/// only, never the URL or the host name (a ResponseURL is a secret).
 #pragma once
 
 #include <chrono>
@@ -18,13 +23,14 @@ struct http_request {
     std::vector<std::pair<std::string, std::string>>
         headers;  ///< empty value: send "Name:" (empty)
     std::string body;
-    /// Both limits must be positive: a request with no time left is not sent (a zero would
-    /// mean "no limit" to libcurl). unlimited: no total limit (only Runtime API /next).
+    /// Both limits must be positive: a request with no time left is not sent. connect_timeout
+    /// bounds name resolution, TCP connect and the TLS handshake; total_timeout the whole
+    /// request. unlimited: no total limit (only Runtime API /next).
     std::chrono::milliseconds connect_timeout{5'000};
     std::chrono::milliseconds total_timeout{30'000};
     bool unlimited = false;
-    /// The URL schemes this request may use (comma-separated, lower case, as libcurl's
-    /// CURLOPT_PROTOCOLS_STR); anything else is refused before a connection is made.
+    /// The URL schemes this request may use (comma-separated, lower case: "http", "https");
+    /// anything else is refused before a connection is made.
     std::string protocols = "http,https";
 };
 
