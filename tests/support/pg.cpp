@@ -67,6 +67,12 @@ rows session::exec(const std::string& sql) const {
     return run(pg(conn_), sql);
 }
 
+std::optional<std::string> session::scalar(const std::string& sql) const {
+    const auto r = exec(sql);
+    if (r.empty() || r[0].empty()) return std::nullopt;
+    return r[0][0];
+}
+
 int session::pid() const {
     return PQbackendPID(pg(conn_));
 }

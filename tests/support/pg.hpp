@@ -38,6 +38,8 @@ public:
 
     /// Runs SQL on this connection; returns the rows of the last statement.
     rows exec(const std::string& sql) const;
+    /// First column of the first row of the last statement; nullopt for NULL or no row.
+    [[nodiscard]] std::optional<std::string> scalar(const std::string& sql) const;
     /// The server process id of this connection (pg_backend_pid()).
     [[nodiscard]] int pid() const;
     /// The channel of the next NOTIFY this session receives (it must LISTEN first), or empty
