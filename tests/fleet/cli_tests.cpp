@@ -2,18 +2,14 @@
 // SIGINT, and kill -9 of the runner followed by a rerun.
 #include "support.hpp"
 
-#include <fcntl.h>
+#include "support/process.hpp"
+
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <thread>
-
-extern char** environ;
 
 using namespace fleet_test;
 namespace utf = boost::unit_test;
@@ -21,64 +17,19 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct child {
-    pid_t pid = -1;
-    std::filesystem::path out;
-    std::filesystem::path err;
-};
-
-child spawn_cli(const std::vector<std::string>& args) {
-    static int n = 0;
-    child c;
-    const auto base =
-        std::filesystem::temp_directory_path() /
-        ("ratchet_fleet_cli_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-    c.out = base.string() + ".out";
-    c.err = base.string() + ".err";
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, c.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 2, c.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+std::vector<std::string> cli_argv(const std::vector<std::string>& args) {
     std::vector<std::string> all{RATCHET_CLI_PATH};
     all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&c.pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) {
-        throw std::runtime_error("cannot start the CLI");
-    }
-    posix_spawn_file_actions_destroy(&fa);
-    return c;
+    return all;
 }
 
-int wait_exit(const child& c) {
-    int status = 0;
-    ::waitpid(c.pid, &status, 0);
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    return 128 + WTERMSIG(status);
+/// The CLI in the background: stdout and stderr to their own files.
+ratchet_test::child_process spawn_cli(const std::vector<std::string>& args) {
+    return ratchet_test::child_process{cli_argv(args), {.separate_stderr = true}};
 }
 
-std::string slurp(const std::filesystem::path& p) {
-    std::ifstream in{p, std::ios::binary};
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-struct run_result {
-    int code;
-    std::string out;
-    std::string err;
-};
-
-run_result run_cli(const std::vector<std::string>& args) {
-    const auto c = spawn_cli(args);
-    const int code = wait_exit(c);
-    run_result r{code, slurp(c.out), slurp(c.err)};
-    std::filesystem::remove(c.out);
-    std::filesystem::remove(c.err);
-    return r;
+ratchet_test::run_result run_cli(const std::vector<std::string>& args) {
+    return ratchet_test::run(cli_argv(args), {.separate_stderr = true});
 }
 
 std::vector<std::string> lines_with(const std::string& text, const std::string& needle) {
@@ -100,7 +51,8 @@ std::string csv_schemas(int n) {
 // migration recorded as finished twice, and nothing half-applied. Returns the finished count.
 int consistent_count(const scratch_db& db, const std::string& schema, int migrations) {
     const auto has_history =
-        db.scalar("SELECT to_regclass('" + schema + "._prisma_migrations') IS NOT NULL") == "t";
+        db.scalar("SELECT to_regclass('" + schema + "._prisma_migrations') IS NOT NULL")
+            .value_or("") == "t";
     int finished = 0;
     for (int k = 1; k <= migrations; ++k) {
         char name[32];
@@ -109,9 +61,11 @@ int consistent_count(const scratch_db& db, const std::string& schema, int migrat
                                      ? db.scalar("SELECT count(*) FROM " + schema +
                                                  "._prisma_migrations WHERE migration_name = '" +
                                                  name + "' AND finished_at IS NOT NULL")
+                                           .value_or("")
                                      : "0";
-        const bool table = db.scalar("SELECT to_regclass('" + schema + ".t" + std::to_string(k) +
-                                     "') IS NOT NULL") == "t";
+        const bool table =
+            db.scalar("SELECT to_regclass('" + schema + ".t" + std::to_string(k) + "') IS NOT NULL")
+                .value_or("") == "t";
         BOOST_TEST(rows == (table ? "1" : "0"), schema << " " << name);
         finished += table ? 1 : 0;
     }
@@ -196,17 +150,19 @@ BOOST_AUTO_TEST_CASE(sigint_stops_new_targets_and_a_rerun_finishes) {
     add_tables(dir, 2);
     dir.add("0003_m0003", "SELECT pg_sleep(0.2); CREATE TABLE t3 (id int);");
     const int n = 12;
-    const auto c = spawn_cli({"deploy", "--dir", dir.path().string(), "--url", db.url(),
-                              "--schemas", csv_schemas(n), "--parallel", "2", "--json"});
+    auto c = spawn_cli({"deploy", "--dir", dir.path().string(), "--url", db.url(), "--schemas",
+                        csv_schemas(n), "--parallel", "2", "--json"});
     // wait until some targets are done, then interrupt
     session s{db.url()};
     for (int i = 0; i < 400; ++i) {
-        if (s.scalar("SELECT count(*) >= 2 FROM pg_tables WHERE tablename = 't3'") == "t") break;
+        if (s.scalar("SELECT count(*) >= 2 FROM pg_tables WHERE tablename = 't3'").value_or("") ==
+            "t")
+            break;
         std::this_thread::sleep_for(25ms);
     }
-    ::kill(c.pid, SIGINT);
-    const int code = wait_exit(c);
-    const std::string out = slurp(c.out);
+    ::kill(c.pid(), SIGINT);
+    const int code = c.wait_for(120s).value_or(-1);
+    const std::string out = c.output();
     BOOST_TEST(code == 130);
     const auto summary = lines_with(out, "\"type\":\"summary\"");
     BOOST_TEST_REQUIRE(summary.size() == 1U);
@@ -222,8 +178,6 @@ BOOST_AUTO_TEST_CASE(sigint_stops_new_targets_and_a_rerun_finishes) {
     BOOST_TEST(rerun.code == 0, rerun.err);
     for (int i = 0; i < n; ++i)
         BOOST_TEST(consistent_count(db, "tenant_" + std::to_string(i), 3) == 3);
-    std::filesystem::remove(c.out);
-    std::filesystem::remove(c.err);
 }
 
 BOOST_AUTO_TEST_CASE(kill_9_of_the_runner_then_a_rerun_leaves_every_target_consistent) {
@@ -235,21 +189,22 @@ BOOST_AUTO_TEST_CASE(kill_9_of_the_runner_then_a_rerun_leaves_every_target_consi
         dir.add(name, "CREATE TABLE t" + std::to_string(k) + " (id int); SELECT pg_sleep(0.03);");
     }
     const int n = 16;
-    const auto c = spawn_cli({"deploy", "--dir", dir.path().string(), "--url", db.url(),
-                              "--schemas", csv_schemas(n), "--parallel", "4", "-q"});
+    auto c = spawn_cli({"deploy", "--dir", dir.path().string(), "--url", db.url(), "--schemas",
+                        csv_schemas(n), "--parallel", "4", "-q"});
     session s{db.url()};
     for (int i = 0; i < 400; ++i) {
-        if (s.scalar("SELECT count(*) >= 12 FROM pg_tables WHERE tablename LIKE 't_'") == "t")
+        if (s.scalar("SELECT count(*) >= 12 FROM pg_tables WHERE tablename LIKE 't_'")
+                .value_or("") == "t")
             break;
         std::this_thread::sleep_for(10ms);
     }
-    ::kill(c.pid, SIGKILL);
-    BOOST_TEST(wait_exit(c) == 128 + SIGKILL);
+    BOOST_TEST(c.kill9() == 128 + SIGKILL);
     // the server ends the killed runner's sessions; wait (bounded) until they are gone
     for (int i = 0; i < 400; ++i) {
         if (s.scalar("SELECT count(*) = 0 FROM pg_stat_activity WHERE application_name = 'ratchet' "
                      "AND datname = "
-                     "current_database()") == "t")
+                     "current_database()")
+                .value_or("") == "t")
             break;
         std::this_thread::sleep_for(25ms);
     }
@@ -261,8 +216,6 @@ BOOST_AUTO_TEST_CASE(kill_9_of_the_runner_then_a_rerun_leaves_every_target_consi
     BOOST_TEST(rerun.code == 0, rerun.out);
     for (int i = 0; i < n; ++i)
         BOOST_TEST(consistent_count(db, "tenant_" + std::to_string(i), 5) == 5);
-    std::filesystem::remove(c.out);
-    std::filesystem::remove(c.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

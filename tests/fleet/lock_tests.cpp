@@ -29,7 +29,7 @@ ratchet::options tenant(const scratch_db& db, const migrations_dir& dir, const s
 void wait_until(const scratch_db& db, const std::string& sql) {
     session s{db.url()};
     for (int i = 0; i < 400; ++i) {
-        if (s.scalar(sql) == "t") return;
+        if (s.scalar(sql).value_or("") == "t") return;
         std::this_thread::sleep_for(25ms);
     }
     BOOST_FAIL("condition never became true: " + sql);
@@ -48,7 +48,7 @@ BOOST_AUTO_TEST_CASE(prisma_holding_its_lock_blocks_a_tenant_run_and_is_named) {
     scratch_db db;
     migrations_dir dir;
     add_tables(dir, 1);
-    session prisma{db.url() + "?application_name=prisma_like"};
+    session prisma{db.url("application_name=prisma_like")};
     prisma.exec("SELECT pg_advisory_lock(72707369)");  // what prisma migrate deploy holds
     try {
         ratchet::engine{tenant(db, dir, "tenant_a", true, 300ms)}.deploy();
@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(prisma_holding_its_lock_blocks_a_tenant_run_and_is_named) {
         BOOST_TEST(text.find("pid " + std::to_string(prisma.pid())) != std::string::npos, text);
         BOOST_TEST(text.find("prisma_like") != std::string::npos, text);
     }
-    BOOST_TEST(db.scalar("SELECT to_regclass('tenant_a.t1') IS NULL") == "t");
+    BOOST_TEST(db.scalar("SELECT to_regclass('tenant_a.t1') IS NULL").value_or("") == "t");
     prisma.exec("SELECT pg_advisory_unlock(72707369)");
     BOOST_TEST(ratchet::engine{tenant(db, dir, "tenant_a", true, 300ms)}.deploy().applied.size() ==
                1U);
@@ -81,7 +81,7 @@ BOOST_AUTO_TEST_CASE(a_running_tenant_excludes_prisma_plain_runs_and_its_own_ten
 
     // Prisma's pg_advisory_lock would wait: its key is held in shared mode.
     session prisma{db.url()};
-    BOOST_TEST(prisma.scalar("SELECT pg_try_advisory_lock(72707369)") == "f");
+    BOOST_TEST(prisma.scalar("SELECT pg_try_advisory_lock(72707369)").value_or("") == "f");
     // A plain (database-wide) ratchet run on another tenant waits too.
     BOOST_TEST(error_code_of([&] {
                    ratchet::engine{tenant(db, quick, "tenant_b", false, 300ms)}.deploy();
@@ -98,11 +98,10 @@ BOOST_AUTO_TEST_CASE(a_running_tenant_excludes_prisma_plain_runs_and_its_own_ten
     gate.exec("SELECT pg_advisory_unlock(4242)");
     BOOST_TEST(running.get().applied.size() == 2U);
     BOOST_TEST(
-        db.scalar(
-            "SELECT count(*) FROM tenant_a._prisma_migrations WHERE finished_at IS NOT NULL") ==
-        "2");
+        db.scalar("SELECT count(*) FROM tenant_a._prisma_migrations WHERE finished_at IS NOT NULL")
+            .value_or("") == "2");
     // Everything released: Prisma gets its lock now.
-    BOOST_TEST(prisma.scalar("SELECT pg_try_advisory_lock(72707369)") == "t");
+    BOOST_TEST(prisma.scalar("SELECT pg_try_advisory_lock(72707369)").value_or("") == "t");
 }
 
 BOOST_AUTO_TEST_CASE(two_tenant_runs_on_one_tenant_serialise_and_apply_each_migration_once) {
@@ -118,7 +117,7 @@ BOOST_AUTO_TEST_CASE(two_tenant_runs_on_one_tenant_serialise_and_apply_each_migr
     std::size_t applied = 0;
     for (auto& r : runs) applied += r.get();
     BOOST_TEST(applied == 5U);
-    BOOST_TEST(db.scalar("SELECT count(*) FROM tenant_a._prisma_migrations") == "5");
+    BOOST_TEST(db.scalar("SELECT count(*) FROM tenant_a._prisma_migrations").value_or("") == "5");
 }
 
 BOOST_AUTO_TEST_CASE(a_queued_prisma_is_not_starved_by_new_tenant_runs) {
@@ -136,7 +135,7 @@ BOOST_AUTO_TEST_CASE(a_queued_prisma_is_not_starved_by_new_tenant_runs) {
         return ratchet::engine{tenant(db, slow, "tenant_a", true)}.deploy();
     });
     wait_until(db, tenant_a_key_held);
-    session prisma{db.url() + "?application_name=prisma_waiting"};
+    session prisma{db.url("application_name=prisma_waiting")};
     auto prisma_wait =
         std::async(std::launch::async, [&] { prisma.exec("SELECT pg_advisory_lock(72707369)"); });
     wait_until(db,
@@ -158,7 +157,8 @@ BOOST_AUTO_TEST_CASE(the_lock_is_released_after_a_tenant_run) {
     migrations_dir dir;
     add_tables(dir, 2);
     (void)ratchet::engine{tenant(db, dir, "tenant_a", true)}.deploy();
-    BOOST_TEST(db.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == "0");
+    BOOST_TEST(
+        db.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").value_or("") == "0");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
