@@ -384,12 +384,18 @@ struct walker {
             } else if (sub == "AT_AddConstraint") {
                 add_constraint(table, member(def, "Constraint"));
             } else if (sub == "AT_AlterColumnType") {
+                const json& cd = member(def, "ColumnDef");
+                const std::string to = type_label(member(cd, "typeName"));
+                const std::size_t before = out.size();
                 report("changing-column-type",
-                       "type of \"" + table + "\".\"" + col + "\" changed to " +
-                           type_label(member(member(def, "ColumnDef"), "typeName")) +
+                       "type of \"" + table + "\".\"" + col + "\" changed to " + to +
                            ": most type changes rewrite the table and its indexes under ACCESS "
                            "EXCLUSIVE",
-                       table, col, &member(def, "ColumnDef"));
+                       table, col, &cd);
+                if (out.size() > before) {
+                    out.back().new_type = to;
+                    out.back().with_using = !member(cd, "raw_default").is_null();
+                }
             } else if (sub == "AT_SetNotNull") {
                 if (validated_tables.count(bare(table)) == 0) {
                     report("setting-not-null",

@@ -11,7 +11,10 @@
 
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
+#include <utility>
+#include <vector>
 
 namespace ratchet::lint {
 namespace {
@@ -79,6 +82,103 @@ table_facts inspect(pg_connection& c, const std::string& name, const std::string
         {oid});
     for (int i = 0; i < v.rows(); ++i) t.validated_not_null.insert(std::string{v.get(i, 0)});
     return t;
+}
+
+/// A column's type as the catalogue has it.
+struct column_type {
+    std::string name;     // pg_type.typname: "varchar", "numeric", "int4", ...
+    int typmod = -1;      // pg_attribute.atttypmod
+    std::string display;  // format_type(): "character varying(100)"
+};
+
+std::optional<column_type> column_type_of(pg_connection& c, const std::string& relation,
+                                          const std::string& column) {
+    auto r = c.exec_params(
+        "SELECT t.typname, a.atttypmod, pg_catalog.format_type(a.atttypid, a.atttypmod) "
+        "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+        "WHERE a.attrelid = $1::regclass AND a.attname = $2 AND a.attnum > 0 AND NOT "
+        "a.attisdropped",
+        {relation, column});
+    if (r.rows() == 0) return std::nullopt;
+    return column_type{std::string{r.get(0, 0)}, static_cast<int>(to_i64(r.get(0, 1))),
+                       std::string{r.get(0, 2)}};
+}
+
+/// "numeric(12,2)" -> {"numeric", {12, 2}}.
+std::pair<std::string, std::vector<long>> split_type(const std::string& label) {
+    const auto open = label.find('(');
+    if (open == std::string::npos) return {label, {}};
+    std::vector<long> mods;
+    std::size_t i = open + 1;
+    while (i < label.size()) {
+        char* end = nullptr;
+        mods.push_back(std::strtol(label.c_str() + i, &end, 10));
+        i = static_cast<std::size_t>(end - label.c_str()) + 1;
+    }
+    return {label.substr(0, open), mods};
+}
+
+/// The typmod PostgreSQL stores for varchar(n), char(n) and numeric(p[,s]); -1 otherwise.
+int typmod_of(const std::string& name, const std::vector<long>& mods) {
+    if (mods.empty()) return -1;
+    if ((name == "varchar" || name == "bpchar") && mods.size() == 1 && mods[0] > 0 &&
+        mods[0] <= 10'485'760) {
+        return static_cast<int>(mods[0]) + 4;
+    }
+    if (name == "numeric" && mods.size() <= 2 && mods[0] > 0 && mods[0] <= 1000) {
+        const long scale = mods.size() == 2 ? mods[1] : 0;
+        return static_cast<int>(((mods[0] << 16) | (scale & 0x7ff)) + 4);
+    }
+    return -1;
+}
+
+/// Whether changing a column from `old` to the new type (name and typmod) is binary-coercible
+/// without a length or precision check, so PostgreSQL (9.2+) only updates the catalogue.
+bool metadata_only(const column_type& old, const std::string& name, int typmod) {
+    if (old.name == name && old.typmod == typmod) return true;  // unchanged
+    const bool old_chars = old.name == "varchar" || old.name == "text";
+    if (name == "text") return old_chars;
+    if (name == "varchar") {
+        if (typmod < 0) return old_chars;  // unbounded
+        return old.name == "varchar" && old.typmod >= 0 && typmod >= old.typmod;
+    }
+    if (name == "numeric" && old.name == "numeric") {
+        if (typmod < 0) return true;  // unconstrained
+        if (old.typmod < 0) return false;
+        const int old_p = ((old.typmod - 4) >> 16) & 0xffff;
+        const int new_p = ((typmod - 4) >> 16) & 0xffff;
+        return ((old.typmod - 4) & 0x7ff) == ((typmod - 4) & 0x7ff) && new_p >= old_p;
+    }
+    return false;
+}
+
+/// changing-column-type with the column's current type: names old -> new and says whether it
+/// rewrites on this server; a metadata-only change becomes info (nothing waits for long).
+void judge_type_change(pg_connection& c, const std::string& relation, finding& f, table_risk& r) {
+    const auto old = column_type_of(c, relation, f.column_name);
+    if (!old) {
+        r.note = "column not in the catalogue (added by an earlier pending migration?)";
+        return;
+    }
+    const auto [name, mods] = split_type(f.new_type);
+    const int typmod = typmod_of(name, mods);
+    std::string shown = f.new_type;
+    auto t = c.exec_params("SELECT pg_catalog.format_type(pg_catalog.to_regtype($1), $2::int)",
+                           {name, std::to_string(typmod)});
+    if (t.rows() == 1 && !t.is_null(0, 0)) shown = std::string{t.get(0, 0)};
+    const std::string change = "type of \"" + f.table + "\".\"" + f.column_name + "\" changes " +
+                               old->display + " -> " + shown;
+    if (!f.with_using && metadata_only(*old, name, typmod)) {
+        f.message =
+            change + ": metadata-only on this server (binary-coercible: no rewrite, no scan)";
+        if (f.level > severity::info) f.level = severity::info;
+        r.effect = "metadata";
+        r.worst_case_seconds = 0;
+        r.note = "ACCESS EXCLUSIVE is held only for the catalogue update";
+        return;
+    }
+    f.message = change + ": rewrites the table and its indexes under ACCESS EXCLUSIVE";
+    if (f.with_using) f.message += " (USING expression)";
 }
 
 }  // namespace
@@ -154,6 +254,8 @@ pending_result lint_pending(const migration_set& set, const options& opts) {
                 r.note += "; a validated CHECK (" + f.column_name +
                           " IS NOT NULL) would make it metadata-only";
             }
+            if (f.rule == "changing-column-type" && !f.column_name.empty() && !f.new_type.empty())
+                judge_type_change(c, t.relation, f, r);
             f.risk = std::move(r);
             out.findings.push_back(std::move(f));
         }

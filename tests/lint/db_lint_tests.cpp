@@ -12,6 +12,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <map>
 
 namespace lint = ratchet::lint;
 using ratchet_test::migrations_dir;
@@ -94,6 +95,89 @@ BOOST_AUTO_TEST_CASE(the_same_statement_on_a_new_an_empty_and_a_large_existing_t
     // SET NOT NULL: a scan, except where a validated CHECK (col IS NOT NULL) exists (PG 12+).
     BOOST_TEST(find(r.findings, "setting-not-null", "Post", "title") != nullptr);
     BOOST_TEST(find(r.findings, "setting-not-null", "Post", "body") == nullptr);
+}
+
+// changing-column-type with the column's current type from the catalogue: old -> new, and
+// whether PostgreSQL rewrites (binary-coercible changes only touch the catalogue).
+BOOST_AUTO_TEST_CASE(column_type_changes_name_the_old_type_and_say_whether_they_rewrite) {
+    scratch_db db;
+    migrations_dir dir;
+    dir.add("20240101000000_init",
+            "CREATE TABLE \"Item\" (\"id\" INTEGER PRIMARY KEY, \"name\" VARCHAR(100), \"code\" "
+            "VARCHAR(100), \"note\" VARCHAR(100), \"tag\" VARCHAR(100), \"price\" NUMERIC(10,2), "
+            "\"cost\" NUMERIC(10,2), \"body\" TEXT);\n"
+            "INSERT INTO \"Item\" SELECT g, 'n', 'c', 'o', 't', 1, 2, 'b' FROM generate_series(1, "
+            "1000) g;\n");
+    {
+        ratchet::options o;
+        o.url = db.url();
+        o.migrations = dir.load();
+        ratchet::engine{std::move(o)}.deploy();
+    }
+    dir.add("20240102000000_retype",
+            "SET lock_timeout = '5s';\n"
+            "ALTER TABLE \"Item\" ALTER COLUMN \"name\" TYPE VARCHAR(300);\n"
+            "ALTER TABLE \"Item\" ALTER COLUMN \"code\" TYPE TEXT;\n"
+            "ALTER TABLE \"Item\" ALTER COLUMN \"note\" TYPE VARCHAR(50);\n"
+            "ALTER TABLE \"Item\" ALTER COLUMN \"tag\" TYPE TEXT USING lower(\"tag\");\n"
+            "ALTER TABLE \"Item\" ALTER COLUMN \"price\" TYPE NUMERIC(12,2);\n"
+            "ALTER TABLE \"Item\" ALTER COLUMN \"cost\" TYPE NUMERIC(12,3);\n"
+            "ALTER TABLE \"Item\" ALTER COLUMN \"id\" SET DATA TYPE BIGINT;\n"
+            "ALTER TABLE \"Item\" ALTER COLUMN \"body\" TYPE VARCHAR;\n");
+    const auto set = dir.load();
+
+    // Without the database: today's message, the new type only.
+    const auto* plain =
+        find(lint::lint_migrations(set, {}), "changing-column-type", "Item", "name");
+    BOOST_TEST_REQUIRE(plain != nullptr);
+    BOOST_TEST(plain->message.find("changed to varchar(300): most type changes rewrite") !=
+               std::string::npos);
+
+    lint::options o;
+    o.url = db.url();
+    const auto r = lint::lint_pending(set, o);
+    // The server's own answer: does the statement give the table a new file?
+    const auto server_rewrites = [&](const char* column, const std::string& alter) {
+        db.exec(
+            "SET client_min_messages = warning; DROP TABLE IF EXISTS probe; CREATE TABLE probe AS "
+            "SELECT * FROM \"Item\"");
+        const auto before = db.scalar("SELECT pg_relation_filenode('probe')");
+        db.exec("ALTER TABLE probe ALTER COLUMN \"" + std::string{column} + "\" " + alter);
+        return db.scalar("SELECT pg_relation_filenode('probe')") != before;
+    };
+    const std::map<std::string, std::string> alters{
+        {"name", "TYPE VARCHAR(300)"},   {"code", "TYPE TEXT"},
+        {"note", "TYPE VARCHAR(50)"},    {"tag", "TYPE TEXT USING lower(\"tag\")"},
+        {"price", "TYPE NUMERIC(12,2)"}, {"cost", "TYPE NUMERIC(12,3)"},
+        {"id", "SET DATA TYPE BIGINT"},  {"body", "TYPE VARCHAR"}};
+    const auto check = [&](const char* column, const std::string& change, bool rewrites) {
+        BOOST_TEST(server_rewrites(column, alters.at(column)) == rewrites, column);
+        const auto* f = find(r.findings, "changing-column-type", "Item", column);
+        BOOST_TEST_REQUIRE(f != nullptr, column);
+        BOOST_TEST_REQUIRE(f->risk.has_value());
+        BOOST_TEST(f->message.find(change) != std::string::npos, f->message);
+        BOOST_TEST(f->risk->effect == (rewrites ? "rewrite" : "metadata"), column);
+        BOOST_TEST((f->level == (rewrites ? lint::severity::error : lint::severity::info)), column);
+        BOOST_TEST((f->risk->worst_case_seconds > 0) == rewrites, column);
+        BOOST_TEST(
+            f->message.find(rewrites ? "rewrites the table" : "metadata-only") != std::string::npos,
+            f->message);
+    };
+    check("name", "character varying(100) -> character varying(300)", false);
+    check("code", "character varying(100) -> text", false);
+    check("note", "character varying(100) -> character varying(50)", true);
+    check("tag",
+          "character varying(100) -> text: rewrites the table and its indexes under ACCESS "
+          "EXCLUSIVE (USING expression)",
+          true);
+    check("price", "numeric(10,2) -> numeric(12,2)", false);
+    check("cost", "numeric(10,2) -> numeric(12,3)", true);
+    check("id", "integer -> bigint", true);
+    check("body", "text -> character varying", false);
+    // The metadata-only ones no longer stop `deploy --lint=error`; the rewrites still do.
+    BOOST_TEST(lint::has_errors(r.findings));
+    const auto human = lint::format_human(r.findings, "migrations", false);
+    BOOST_TEST(human.find("integer -> bigint") != std::string::npos, human);
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_url_is_invalid_input_and_never_shows_the_password) {

@@ -58,14 +58,19 @@ struct table_risk {
 struct finding {
     std::string rule;  ///< rule id
     severity level = severity::warning;
-    std::string migration;           ///< migration directory name
-    std::string file;                ///< "<migration>/migration.sql"
-    std::size_t line = 0;            ///< 1-based, in migration.sql
-    std::size_t column = 0;          ///< 1-based, in characters
-    std::string message;             ///< what was found, naming the table/column
-    std::string table;               ///< the relation at risk (an index for index deletion), or ""
-    std::string column_name;         ///< the column concerned, or ""
-    std::string statement;           ///< the statement (first 200 bytes, one line)
+    std::string migration;    ///< migration directory name
+    std::string file;         ///< "<migration>/migration.sql"
+    std::size_t line = 0;     ///< 1-based, in migration.sql
+    std::size_t column = 0;   ///< 1-based, in characters
+    std::string message;      ///< what was found, naming the table/column
+    std::string table;        ///< the relation at risk (an index for index deletion), or ""
+    std::string column_name;  ///< the column concerned, or ""
+    std::string statement;    ///< the statement (first 200 bytes, one line)
+    /// changing-column-type: the new type as PostgreSQL's parser resolved it, with its
+    /// modifiers ("varchar(300)", "int8", "numeric(12,2)"); "" for other rules.
+    std::string new_type;
+    /// changing-column-type: the change has a USING expression (always a rewrite).
+    bool with_using = false;
     std::optional<table_risk> risk;  ///< set by the database-aware pass
 };
 

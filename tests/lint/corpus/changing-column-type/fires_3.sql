@@ -1,0 +1,1 @@
+ALTER TABLE "Post" ALTER COLUMN "views" TYPE TEXT USING "views"::text;
