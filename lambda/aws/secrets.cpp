@@ -46,8 +46,10 @@ std::string secret_string_of(const std::string& body) {
     try {
         const json j = json::parse(body);
         if (!j.contains("SecretString") || !j["SecretString"].is_string()) {
-            throw secret_error("InvalidSecret",
-                               "the secret has no SecretString (binary secrets are not supported)");
+            throw secret_error(
+                "InvalidSecret",
+                "it has no SecretString (a SecretBinary secret is not supported: store "
+                "the credentials as a JSON SecretString)");
         }
         auto s = j["SecretString"].get<std::string>();
         register_secret(s);
@@ -152,6 +154,12 @@ std::string via_extension(const std::string& port, const std::string& secret_id,
     return secret_string_of(resp.body);
 }
 
+/// "secret <id>: <what>", or what alone when the id is not known.
+std::string named(const std::string& secret_id, const std::string& what) {
+    if (secret_id.empty()) return what;
+    return "secret " + truncate_utf8(secret_id, 200) + ": " + what;
+}
+
 std::string text_field(const json& j, const char* key) {
     const auto it = j.find(key);
     if (it == j.end() || it->is_null()) return {};
@@ -163,20 +171,34 @@ std::string text_field(const json& j, const char* key) {
 std::string fetch_secret_string(const std::string& secret_id, milliseconds timeout) {
     const std::string port = env_or_empty("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT");
     // Each attempt is signed afresh (X-Amz-Date) and bounded by what is left of timeout.
-    return with_retries(timeout, [&](milliseconds left) {
-        return port.empty() ? via_service(secret_id, left) : via_extension(port, secret_id, left);
-    });
+    try {
+        return with_retries(timeout, [&](milliseconds left) {
+            return port.empty() ? via_service(secret_id, left)
+                                : via_extension(port, secret_id, left);
+        });
+    } catch (const secret_error& e) {
+        // Name the secret (its id or ARN, never its value): which of several is wrong?
+        throw secret_error(e.code(), named(secret_id, e.what()));
+    }
 }
 
-db_secret parse_db_secret(const std::string& secret_string) {
+db_secret parse_db_secret(const std::string& secret_string, const std::string& secret_id) {
+    // The value is never quoted: a SecretString that is not JSON may be the bare password.
+    const std::string not_object =
+        named(secret_id,
+              "its SecretString is not a JSON object (expected {\"username\": ..., "
+              "\"password\": ..., optional \"host\", \"port\", \"dbname\"})");
     json j;
     try {
         j = json::parse(secret_string);
     } catch (const json::exception&) {
-        throw secret_error("InvalidSecret", "the secret's SecretString is not a JSON object");
+        register_secret(secret_string);
+        throw secret_error("InvalidSecret", not_object);
     }
-    if (!j.is_object())
-        throw secret_error("InvalidSecret", "the secret's SecretString is not a JSON object");
+    if (!j.is_object()) {
+        register_secret(secret_string);
+        throw secret_error("InvalidSecret", not_object);
+    }
     db_secret s;
     s.username = text_field(j, "username");
     s.password = text_field(j, "password");
@@ -185,7 +207,8 @@ db_secret parse_db_secret(const std::string& secret_string) {
     if (const auto port = text_field(j, "port"); !port.empty()) s.port = port;
     s.dbname = text_field(j, "dbname");
     if (s.username.empty() || s.password.empty()) {
-        throw secret_error("InvalidSecret", "the secret lacks \"username\" or \"password\"");
+        throw secret_error("InvalidSecret",
+                           named(secret_id, "it lacks \"username\" or \"password\""));
     }
     return s;
 }

@@ -34,12 +34,14 @@ struct db_secret {
 };
 
 /// SecretString of secret_id. timeout bounds the whole exchange.
-/// @throws secret_error
+/// @throws secret_error whose message names secret_id (never the value)
 [[nodiscard]] std::string fetch_secret_string(const std::string& secret_id,
                                               std::chrono::milliseconds timeout);
 
-/// Parses a SecretString (JSON object); registers the password as a secret.
+/// Parses a SecretString (JSON object); registers the password as a secret. secret_id (when
+/// given) is named in the error.
 /// @throws secret_error (code "InvalidSecret") without quoting the content.
-[[nodiscard]] db_secret parse_db_secret(const std::string& secret_string);
+[[nodiscard]] db_secret parse_db_secret(const std::string& secret_string,
+                                        const std::string& secret_id = {});
 
 }  // namespace ratchet::lambda
