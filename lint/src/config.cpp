@@ -39,6 +39,18 @@ config config::parse(std::string_view text, std::string_view origin) {
         bad(origin, line_of(text, e.byte == 0 ? 0 : e.byte - 1),
             "not valid JSON (" + std::string{e.what()}.substr(std::string{e.what()}.find(':') + 2) +
                 ")");
+    } catch (const nlohmann::json::exception& e) {
+        // A number too large for a double (out_of_range 406 "number overflow parsing '1e999'"):
+        // no byte offset, so the line is that of the number's text.
+        const std::string what = e.what();
+        const auto open = what.find('\'');
+        const auto close = what.rfind('\'');
+        std::size_t line = 1;
+        if (open != std::string::npos && close > open + 1) {
+            const auto at = text.find(what.substr(open + 1, close - open - 1));
+            if (at != std::string_view::npos) line = line_of(text, at);
+        }
+        bad(origin, line, "not valid JSON (" + what.substr(what.find(']') + 2) + ")");
     }
     if (!j.is_object()) bad(origin, 1, "expected a JSON object");
     config c;

@@ -204,6 +204,10 @@ BOOST_AUTO_TEST_CASE(bad_config_is_one_clear_error_naming_file_and_line) {
     BOOST_TEST(message("{\n \"rules\": ,}").find("m/ratchet-lint.json line 2: not valid JSON") ==
                0U);
     BOOST_TEST(message("[]").find("expected a JSON object") != std::string::npos);
+    // Found by fuzz_lint_config: a number beyond a double threw json::out_of_range, which
+    // escaped as an uncaught exception (regressions/lint_config/).
+    BOOST_TEST(message("{\n \"comment\": \"x\",\n \"rate_mb_per_s\": 1e999\n}") ==
+               "m/ratchet-lint.json line 3: not valid JSON (number overflow parsing '1e999')");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
