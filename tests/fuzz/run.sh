@@ -7,7 +7,7 @@
 #      FUZZ_LAMBDA=OFF to skip the Lambda adapter's targets.
 # Crashes are left in BUILD_DIR/fuzz-work/<target>/artifacts/; minimise one with
 #   BUILD_DIR/tests/fuzz/fuzz_<target> -minimize_crash=1 -runs=20000 <crash-file>
-# and commit it under tests/fuzz/regressions/<target>/.
+# and commit it under tests/fuzz/regressions/<target>/ (lint_*: tests/lint/fuzz/regressions/).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build-fuzz}
@@ -33,9 +33,11 @@ for t in "${targets[@]}"; do
     [[ -n "$t" ]] || continue
     work="$build/fuzz-work/$t"
     rm -rf "$work"; mkdir -p "$work/corpus" "$work/artifacts"
-    for kind in corpus regressions; do
-        if [[ -d "$root/tests/fuzz/$kind/$t" ]]; then
-            find "$root/tests/fuzz/$kind/$t" -maxdepth 1 -type f -exec cp {} "$work/corpus/" \;
+    # ratchet::lint's targets (lint_*) keep their seeds next to their harnesses.
+    for seeds_dir in "$root"/tests/fuzz/{corpus,regressions}/"$t" \
+                     "$root"/tests/lint/fuzz/{corpus,regressions}/"$t"; do
+        if [[ -d "$seeds_dir" ]]; then
+            find "$seeds_dir" -maxdepth 1 -type f -exec cp {} "$work/corpus/" \;
         fi
     done
     seeds=$(find "$work/corpus" -type f | wc -l)
