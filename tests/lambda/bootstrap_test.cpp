@@ -464,13 +464,14 @@ BOOST_AUTO_TEST_CASE(secrets_manager_over_verified_https) {
         dir + "/key.pem -out " + dir + "/cert.pem 2>/dev/null";
     BOOST_REQUIRE(std::system(gen.c_str()) == 0);
     const char* path = std::getenv("PATH");
-    child_process tls(
-        "/usr/bin/env",
-        {{"PATH", path ? path : "/usr/bin:/bin"},
-         {"SECRET_STRING",
-          json{{"username", h.db->user()}, {"password", h.db->password()}}.dump()}},
-        dir + "/tls.log", "",
-        {"python3", RATCHET_LAMBDA_TLS_FAKE, dir + "/cert.pem", dir + "/key.pem", dir + "/port"});
+    ratchet_test::child_process tls(
+        {"python3", RATCHET_LAMBDA_TLS_FAKE, dir + "/cert.pem", dir + "/key.pem", dir + "/port"},
+        {.env =
+             std::map<std::string, std::string>{
+                 {"PATH", path ? path : "/usr/bin:/bin"},
+                 {"SECRET_STRING",
+                  json{{"username", h.db->user()}, {"password", h.db->password()}}.dump()}},
+         .output_file = dir + "/tls.log"});
     std::string port;
     for (int i = 0; i < 100 && port.empty(); ++i) {
         std::this_thread::sleep_for(milliseconds{50});

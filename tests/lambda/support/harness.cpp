@@ -54,7 +54,10 @@ harness::~harness() {
 
 void harness::start(const std::string& program, const std::string& chroot_dir) {
     stop();
-    proc_ = std::make_unique<child_process>(program, env, log_file_, chroot_dir);
+    proc_ = std::make_unique<ratchet_test::child_process>(
+        std::vector<std::string>{program},
+        ratchet_test::spawn_options{
+            .env = env, .output_file = log_file_, .chroot_dir = chroot_dir});
 }
 
 void harness::stop() {

@@ -6,7 +6,7 @@
 
 #include "fake_aws.hpp"
 #include "fake_runtime_api.hpp"
-#include "process.hpp"
+#include "support/process.hpp"
 #include "support/scratch_db.hpp"
 
 #include <nlohmann/json.hpp>
@@ -62,7 +62,7 @@ public:
     std::string fixture;
 
 private:
-    std::unique_ptr<child_process> proc_;
+    std::unique_ptr<ratchet_test::child_process> proc_;
     std::string log_file_;
     std::string task_root_;
 };
