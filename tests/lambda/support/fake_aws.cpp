@@ -141,6 +141,18 @@ void fake_secrets_manager::deny(const std::string& id) {
     denied_[id] = true;
 }
 
+void fake_secrets_manager::put_binary(const std::string& id, const std::string& base64) {
+    const std::lock_guard lock(mu_);
+    binary_[id] = base64;
+}
+
+void fake_secrets_manager::fail_next(int n, int status, const std::string& type) {
+    const std::lock_guard lock(mu_);
+    fail_count_ = n;
+    fail_status_ = status;
+    fail_type_ = type;
+}
+
 int fake_secrets_manager::calls() const {
     const std::lock_guard lock(mu_);
     return calls_;
@@ -184,7 +196,20 @@ http_reply fake_secrets_manager::handle(const http_message& m) {
     const std::string sent = auth->substr(auth->find("Signature=") + 10);
     if (curl_signature(m, test_secret_key, "secretsmanager", test_region) != sent)
         ++independent_mismatches_;
+    if (fail_count_ > 0) {
+        --fail_count_;
+        return aws_error(fail_status_, fail_type_, "injected by the test");
+    }
     const std::string id = json::parse(m.body).value("SecretId", "");
+    if (const auto bin = binary_.find(id); bin != binary_.end()) {
+        const json body{{"ARN", id},
+                        {"Name", id},
+                        {"VersionId", "v1"},
+                        {"SecretBinary", bin->second},
+                        {"VersionStages", {"AWSCURRENT"}},
+                        {"CreatedDate", 1.7e9}};
+        return {200, {{"Content-Type", "application/x-amz-json-1.1"}}, body.dump()};
+    }
     if (denied_.count(id) > 0) {
         return aws_error(
             400, "AccessDeniedException",
@@ -211,9 +236,25 @@ void fake_response_url::fail_next(int n) {
     fail_first_ = n;
 }
 
+void fake_response_url::hang_puts(std::chrono::milliseconds d) {
+    const std::lock_guard lock(mu_);
+    hang_ = d;
+}
+
+int fake_response_url::attempts() const {
+    const std::lock_guard lock(mu_);
+    return attempts_;
+}
+
 fake_response_url::fake_response_url()
     : fail_first_(0), server_([this](const http_message& m) {
-          const std::lock_guard lock(mu_);
+          std::unique_lock lock(mu_);
+          ++attempts_;
+          if (hang_.count() > 0) {
+              // Hold the request (released early when the fake is destroyed).
+              cv_.wait_for(lock, hang_, [this] { return closing_; });
+              return http_reply{504, {}, ""};
+          }
           if (m.method != "PUT") return http_reply{405, {}, ""};
           if (fail_first_ > 0) {
               --fail_first_;
@@ -224,6 +265,15 @@ fake_response_url::fake_response_url()
           cv_.notify_all();
           return http_reply{200, {}, ""};
       }) {}
+
+fake_response_url::~fake_response_url() {
+    {
+        const std::lock_guard lock(mu_);
+        closing_ = true;
+    }
+    cv_.notify_all();
+    server_.stop();
+}
 
 std::string fake_response_url::url(const std::string& name) const {
     return server_.base_url() + "/cloudformation-custom-resource-response-euwest1/" + name +

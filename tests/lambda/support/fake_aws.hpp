@@ -26,6 +26,11 @@ public:
     void put(const std::string& id, const std::string& secret_string);
     /// A secret the caller may not read (AccessDeniedException).
     void deny(const std::string& id);
+    /// A binary secret: GetSecretValue answers SecretBinary (base64) and no SecretString.
+    void put_binary(const std::string& id, const std::string& base64);
+    /// Answers the next n (correctly signed) requests with status and the AWS error type
+    /// (400 ThrottlingException, 500 InternalServiceError, ...).
+    void fail_next(int n, int status, const std::string& type);
     [[nodiscard]] std::string url() const { return server_.base_url(); }
     [[nodiscard]] int calls() const;
     [[nodiscard]] int bad_signatures() const;
@@ -39,6 +44,10 @@ private:
     mutable std::mutex mu_;
     std::map<std::string, std::string> secrets_;
     std::map<std::string, bool> denied_;
+    std::map<std::string, std::string> binary_;
+    int fail_count_ = 0;
+    int fail_status_ = 0;
+    std::string fail_type_;
     int calls_ = 0;
     int bad_signatures_ = 0;
     int independent_mismatches_ = 0;
@@ -65,8 +74,15 @@ public:
         std::string body;
     };
     fake_response_url();
+    ~fake_response_url();
+    fake_response_url(const fake_response_url&) = delete;
+    fake_response_url& operator=(const fake_response_url&) = delete;
     /// Answer the next n PUTs with HTTP 500.
     void fail_next(int n);
+    /// Hold every PUT this long before answering (0: answer at once).
+    void hang_puts(std::chrono::milliseconds d);
+    /// PUT requests received, answered or not (attempts).
+    [[nodiscard]] int attempts() const;
     /// A pre-signed-looking URL (its query is a secret).
     [[nodiscard]] std::string url(const std::string& name) const;
     [[nodiscard]] std::vector<put> puts() const;
@@ -77,6 +93,9 @@ private:
     mutable std::condition_variable cv_;
     std::vector<put> puts_;
     int fail_first_;
+    int attempts_ = 0;
+    std::chrono::milliseconds hang_{0};
+    bool closing_ = false;
     http_server server_;
 };
 

@@ -78,6 +78,17 @@ void fake_runtime_api::omit_deadline(bool omit) {
     omit_deadline_ = omit;
 }
 
+void fake_runtime_api::reject_next(int status, int count) {
+    const std::lock_guard lock(mu_);
+    reject_next_status_ = status;
+    reject_next_count_ = count;
+}
+
+int fake_runtime_api::rejected_next() const {
+    const std::lock_guard lock(mu_);
+    return rejected_next_;
+}
+
 http_reply fake_runtime_api::handle(const http_message& m) {
     const std::string prefix = "/2018-06-01/runtime/";
     const std::string path = m.path();
@@ -104,6 +115,11 @@ http_reply fake_runtime_api::next() {
     std::unique_lock lock(mu_);
     ++next_calls_;
     cv_.notify_all();
+    if (reject_next_count_ > 0) {
+        --reject_next_count_;
+        ++rejected_next_;
+        return {reject_next_status_, {}, R"({"errorMessage":"rejected by the test"})"};
+    }
     const int generation = generation_;
     cv_.wait(lock, [&] { return stopping_ || generation != generation_ || !queue_.empty(); });
     if (stopping_ || generation != generation_) return {500, {}, "{}"};

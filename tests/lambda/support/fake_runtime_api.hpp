@@ -58,6 +58,10 @@ public:
     [[nodiscard]] int rejected_posts() const;
     /// Leave out the Lambda-Runtime-Deadline-Ms header from now on.
     void omit_deadline(bool omit);
+    /// Answers the next `count` polls of /next with `status` (403, 500, ...) at once.
+    void reject_next(int status, int count);
+    /// Polls of /next rejected so far by reject_next().
+    [[nodiscard]] int rejected_next() const;
 
 private:
     http_reply handle(const http_message& m);
@@ -81,6 +85,9 @@ private:
     bool reject_only_responses_ = true;
     int rejected_ = 0;
     bool omit_deadline_ = false;
+    int reject_next_status_ = 0;
+    int reject_next_count_ = 0;
+    int rejected_next_ = 0;
     int counter_ = 0;
     int generation_ = 0;
     http_server server_;
