@@ -119,7 +119,8 @@ void add_common_flags(CLI::App& sub, common_flags& f, bool needs_database) {
         ->check(CLI::IsMember({"text", "json"}));
 }
 
-cli_context::cli_context(const common_flags& flags, std::string command, bool needs_database)
+cli_context::cli_context(const common_flags& flags, std::string command, bool needs_database,
+                         bool read_while_connecting)
     : flags_{flags}, command_{std::move(command)} {
     try {
         project_ = resolve_project({.cwd = {},
@@ -145,7 +146,9 @@ cli_context::cli_context(const common_flags& flags, std::string command, bool ne
         throw usage_error("migrations directory " + dir_label_ +
                           " does not exist or is not a directory; pass --dir");
     }
-    migrations_ = ratchet::load_directory(dir_label_);
+    // Deferred: the engine reads the directory while it connects (a no-op deploy spends as long
+    // reading and hashing 200 files as connecting), and a read error then follows these lines.
+    if (!read_while_connecting) (void)migrations();
     if (!flags_.json && !flags_.quiet) {
         for (const auto& line : opening_lines_) std::cerr << line << '\n';
     }
@@ -176,11 +179,28 @@ ratchet::run_facts cli_context::facts() const {
     return f;
 }
 
-ratchet::engine cli_context::make_engine() const {
+const ratchet::migration_set& cli_context::migrations() const {
+    if (!read_) {
+        migrations_ = ratchet::load_directory(dir_label_);
+        read_ = true;
+    }
+    return migrations_;
+}
+
+ratchet::engine cli_context::make_engine(const on_read_callback& on_read) const {
     ratchet::options o;
     o.url = url_;
     if (!flags_.db_schema.empty()) o.schema = flags_.db_schema;
-    o.migrations = std::move(migrations_);
+    if (read_) {
+        if (on_read) on_read(migrations_);
+        o.migrations = std::move(migrations_);
+    } else {
+        o.migrations_loader = [dir = dir_label_, on_read] {
+            auto set = ratchet::load_directory(dir);
+            if (on_read) on_read(set);
+            return set;
+        };
+    }
     if (!flags_.lock_timeout.empty())
         o.lock_timeout = duration_flag(flags_.lock_timeout, "--lock-timeout");
     if (!flags_.migration_lock_timeout.empty()) {
@@ -202,9 +222,9 @@ void cli_context::say(const std::string& text) const {
 }
 
 int run_guarded(const common_flags& flags, const std::string& command, bool needs_database,
-                const std::function<int(const cli_context&)>& body) {
+                const std::function<int(const cli_context&)>& body, bool read_while_connecting) {
     try {
-        const cli_context ctx{flags, command, needs_database};
+        const cli_context ctx{flags, command, needs_database, read_while_connecting};
         return body(ctx);
     } catch (const usage_error& e) {
         if (flags.json) {

@@ -52,11 +52,20 @@ struct usage_error : std::runtime_error {
 /// The resolved inputs of one run.
 class cli_context {
 public:
-    cli_context(const common_flags& flags, std::string command, bool needs_database);
+    /// read_while_connecting: the directory is read by the engine while it connects
+    /// (options::migrations_loader) unless migrations() is called before make_engine().
+    cli_context(const common_flags& flags, std::string command, bool needs_database,
+                bool read_while_connecting = false);
+
+    /// What make_engine() calls with the set once it has been read (on the engine's reading
+    /// thread, before anything is decided), e.g. to print "N migrations found".
+    using on_read_callback = std::function<void(const ratchet::migration_set&)>;
 
     /// Builds the engine, handing it the migration set (call once; migrations() is empty after).
-    [[nodiscard]] ratchet::engine make_engine() const;
-    [[nodiscard]] const ratchet::migration_set& migrations() const { return migrations_; }
+    /// on_read is called with the set, at once when it has been read already.
+    [[nodiscard]] ratchet::engine make_engine(const on_read_callback& on_read = {}) const;
+    /// The migration set, read now if the context deferred reading.
+    [[nodiscard]] const ratchet::migration_set& migrations() const;
     [[nodiscard]] const std::string& dir_label() const { return dir_label_; }
     [[nodiscard]] const common_flags& flags() const { return flags_; }
     [[nodiscard]] const std::string& command() const { return command_; }
@@ -80,11 +89,13 @@ private:
     std::vector<std::string> opening_lines_;
     std::string dir_label_;
     mutable ratchet::migration_set migrations_;  // moved into the engine by make_engine()
+    mutable bool read_ = false;                  // migrations_ holds the directory's set
 };
 
 /// Builds the context and runs `body`, printing any error once (human text on stderr, or the
 /// JSON result object) and mapping it to an exit code.
 int run_guarded(const common_flags& flags, const std::string& command, bool needs_database,
-                const std::function<int(const cli_context&)>& body);
+                const std::function<int(const cli_context&)>& body,
+                bool read_while_connecting = false);
 
 }  // namespace ratchet_cli

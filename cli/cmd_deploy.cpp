@@ -10,6 +10,19 @@
 #include <memory>
 
 namespace ratchet_cli {
+namespace {
+
+int finish_deploy(const cli_context& ctx, ratchet::engine& engine) {
+    const auto report = engine.deploy();
+    if (ctx.flags().json) {
+        std::cout << ratchet::to_json(report, ctx.facts()) << '\n';
+    } else {
+        ctx.say(deploy_text(report));
+    }
+    return static_cast<int>(exit_ok);
+}
+
+}  // namespace
 
 void setup_deploy(CLI::App& app, int& exit_code) {
     auto flags = std::make_shared<common_flags>();
@@ -32,20 +45,23 @@ void setup_deploy(CLI::App& app, int& exit_code) {
             exit_code = run_fleet_command(*flags, *fleet, "deploy");
             return;
         }
-        exit_code = run_guarded(*flags, "deploy", true, [lint_mode](const cli_context& ctx) {
-            ctx.say(found_line(ctx.migrations().migrations.size(), ctx.dir_label()) + "\n");
+        const auto body = [lint_mode](const cli_context& ctx) {
+            const auto found = [&ctx](const ratchet::migration_set& set) {
+                ctx.say(found_line(set.migrations.size(), ctx.dir_label()) + "\n");
+            };
 #ifdef RATCHET_WITH_LINT
-            run_lint_gate(ctx, *lint_mode);
-#endif
-            auto engine = ctx.make_engine();
-            const auto report = engine.deploy();
-            if (ctx.flags().json) {
-                std::cout << ratchet::to_json(report, ctx.facts()) << '\n';
-            } else {
-                ctx.say(deploy_text(report));
+            if (*lint_mode != "off") {
+                found(ctx.migrations());
+                run_lint_gate(ctx, *lint_mode);
+                auto engine = ctx.make_engine();
+                return finish_deploy(ctx, engine);
             }
-            return static_cast<int>(exit_ok);
-        });
+#endif
+            // The engine reads the directory while it connects, and says "found" once read.
+            auto engine = ctx.make_engine(found);
+            return finish_deploy(ctx, engine);
+        };
+        exit_code = run_guarded(*flags, "deploy", true, body, true);
     });
 }
 

@@ -19,21 +19,25 @@ void setup_status(CLI::App& app, int& exit_code) {
             exit_code = run_fleet_command(*flags, *fleet, "status");
             return;
         }
-        exit_code = run_guarded(*flags, "status", true, [](const cli_context& ctx) {
-            auto engine = ctx.make_engine();
-            const auto report = engine.status();
-            const auto text = status_text(report, ctx.dir_label());
-            if (ctx.flags().json) {
-                std::cout << ratchet::to_json(report, ctx.facts()) << '\n';
-                return text.exit_code;
-            }
-            ctx.say(found_line(engine.settings().migrations.migrations.size(), ctx.dir_label()) +
+        exit_code = run_guarded(
+            *flags, "status", true,
+            [](const cli_context& ctx) {
+                auto engine = ctx.make_engine();
+                const auto report = engine.status();
+                const auto text = status_text(report, ctx.dir_label());
+                if (ctx.flags().json) {
+                    std::cout << ratchet::to_json(report, ctx.facts()) << '\n';
+                    return text.exit_code;
+                }
+                ctx.say(
+                    found_line(engine.settings().migrations.migrations.size(), ctx.dir_label()) +
                     "\n");
-            for (const auto& w : report.warnings) std::cerr << "warning: " << w.message << '\n';
-            ctx.say(text.out);
-            std::cerr << text.err;
-            return text.exit_code;
-        });
+                for (const auto& w : report.warnings) std::cerr << "warning: " << w.message << '\n';
+                ctx.say(text.out);
+                std::cerr << text.err;
+                return text.exit_code;
+            },
+            true);  // the engine reads the directory while it connects
     });
 }
 

@@ -14,8 +14,12 @@
 #include <ratchet/engine.hpp>
 
 #include <cstdlib>
+#include <exception>
+#include <optional>
 #include <random>
+#include <system_error>
 #include <thread>
+#include <utility>
 
 namespace ratchet {
 inline namespace v1 {
@@ -64,11 +68,14 @@ struct engine::impl {
 
     // options::connect_wait: a database that is starting (a container, Aurora resuming from zero
     // capacity) is waited for, with backoff; failures that cannot pass by waiting fail at once.
-    [[nodiscard]] pg_connection connect() const {
-        const auto give_up = clock::now() + opts.connect_wait;
+    // `first_failure`: the first attempt, already made (by connect_reading) and failed.
+    [[nodiscard]] pg_connection connect(const clock::time_point started = clock::now(),
+                                        const std::exception_ptr& first_failure = nullptr) const {
+        const auto give_up = started + opts.connect_wait;
         auto backoff = std::chrono::milliseconds{250};
         for (int attempt = 1;; ++attempt) {
             try {
+                if (attempt == 1 && first_failure) std::rethrow_exception(first_failure);
                 return connect_once();
             } catch (const error& e) {
                 const auto now = clock::now();
@@ -82,6 +89,51 @@ struct engine::impl {
                 backoff = std::min(backoff * 2, std::chrono::milliseconds{5'000});
             }
         }
+    }
+
+    // options::migrations_loader: the set is read on a second thread while this one connects
+    // (the CLI's no-op deploy spent a fifth of its time reading and hashing files before it
+    // even started to connect). The loader's error wins over a connection error, as when the
+    // set was read first; nothing is decided before both are done.
+    [[nodiscard]] pg_connection connect_reading() {
+        if (!opts.migrations_loader) return connect();
+        const auto loader = std::exchange(opts.migrations_loader, nullptr);
+        std::optional<migration_set> loaded;
+        std::exception_ptr load_failure;
+        const auto read = [&] {
+            try {
+                loaded = loader();
+            } catch (...) {
+                load_failure = std::current_exception();
+            }
+        };
+        std::thread reader;
+        try {
+            reader = std::thread{read};
+        } catch (const std::system_error&) {
+            read();  // no thread to be had: read first, as without a loader
+        }
+        const auto started = clock::now();
+        std::optional<pg_connection> c;
+        std::exception_ptr connect_failure;
+        try {
+            c.emplace(connect_once());
+        } catch (...) {
+            connect_failure = std::current_exception();
+        }
+        if (reader.joinable()) reader.join();
+        if (load_failure) std::rethrow_exception(load_failure);
+        opts.migrations = std::move(*loaded);
+        check_lock_file(opts.migrations);
+        if (c) return std::move(*c);
+        return connect(started, connect_failure);  // waits as connect() does (connect_wait)
+    }
+
+    // The calls that need the set before connecting read it first.
+    void read_migrations() {
+        if (!opts.migrations_loader) return;
+        const auto loader = std::exchange(opts.migrations_loader, nullptr);
+        opts.migrations = loader();
     }
 
     // Prisma's connection set-up: create a missing ?schema= schema. Reads name the schema, so
@@ -389,11 +441,11 @@ const options& engine::settings() const noexcept {
 deploy_report engine::deploy() {
     const auto start = std::chrono::steady_clock::now();
     auto& s = *impl_;
-    check_lock_file(s.opts.migrations);
+    check_lock_file(s.opts.migrations);  // again after reading, when a loader reads it
+    auto c = s.connect_reading();
     deploy_report report;
     for (const auto& w : s.opts.migrations.warnings)
         report.warnings.push_back({warning_code::source, w, {}});
-    auto c = s.connect();
     s.set_up_schema(c, true);
     if (auto done = s.nothing_to_do(c)) {
         report.warnings.insert(report.warnings.end(), done->begin(), done->end());
@@ -439,8 +491,8 @@ deploy_report engine::deploy() {
 
 status_report engine::status() {
     auto& s = *impl_;
-    check_lock_file(s.opts.migrations);
-    auto c = s.connect();
+    check_lock_file(s.opts.migrations);  // again after reading, when a loader reads it
+    auto c = s.connect_reading();
     s.set_up_schema(c, true);
     const bool has_table = history_table_exists(c, s.inspected_schema());
     const auto rows = has_table ? load_history(c, s.target.schema) : std::vector<history_row>{};
@@ -452,6 +504,7 @@ status_report engine::status() {
 
 plan_report engine::plan() {
     auto& s = *impl_;
+    s.read_migrations();
     plan_report report;
     if (auto found = lock_file_mismatch(s.opts.migrations.lock_file)) {
         report.blocking = error(errc::provider_mismatch, prisma_text::p3019(*found));
@@ -475,6 +528,7 @@ plan_report engine::plan() {
 
 verify_report engine::verify() {
     auto& s = *impl_;
+    s.read_migrations();
     verify_report report;
     auto c = s.connect();
     s.set_up_schema(c, false);
@@ -503,6 +557,7 @@ verify_report engine::verify() {
 
 resolve_report engine::resolve_applied(std::string_view name) {
     auto& s = *impl_;
+    s.read_migrations();
     check_lock_file(s.opts.migrations);
     const migration* m = s.opts.migrations.find(name);
     if (m == nullptr || !m->readable) {
@@ -527,6 +582,7 @@ resolve_report engine::resolve_applied(std::string_view name) {
 
 resolve_report engine::resolve_rolled_back(std::string_view name) {
     auto& s = *impl_;
+    s.read_migrations();
     auto c = s.connect();
     s.set_up_schema(c, true);
     const auto held = s.lock_for_writes(c);

@@ -129,6 +129,16 @@ struct options {
 
     /// Where log lines go. Default: discarded.
     log_callback on_log;
+
+    /// Reads the migrations while connecting. When set, the first call reads the set with it on
+    /// a second thread while the connection is being established (reading and hashing the
+    /// files no longer waits for the server, nor the server for them) and uses the result
+    /// instead of `migrations`, which it replaces (settings() shows it afterwards; later calls
+    /// reuse it). Nothing is decided or written before the set is complete. An exception it
+    /// throws is the call's error, also when connecting failed as well. It must not call into
+    /// the engine. Typical: `[dir] { return ratchet::load_directory(dir); }`.
+    /// Default: empty (use `migrations`).
+    std::function<migration_set()> migrations_loader;
 };
 
 }  // namespace v1
