@@ -4,8 +4,8 @@
 #include "aws/http_client.hpp"
 #include "aws/sigv4.hpp"
 #include "harness.hpp"
+#include "support/pg.hpp"
 
-#include <libpq-fe.h>
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
@@ -420,10 +420,8 @@ BOOST_AUTO_TEST_CASE(lock_wait_is_bounded_by_the_deadline) {
     if (!have_db()) return;
     harness h("v1");
     // Another deployer holds Prisma's advisory lock for the whole test.
-    std::unique_ptr<PGconn, decltype(&PQfinish)> other{PQconnectdb(h.db->owner_url().c_str()),
-                                                       &PQfinish};
-    BOOST_REQUIRE(PQstatus(other.get()) == CONNECTION_OK);
-    PQclear(PQexec(other.get(), "SELECT pg_advisory_lock(72707369)"));
+    const ratchet_test::session other{h.db->owner_url()};
+    other.exec("SELECT pg_advisory_lock(72707369)");
     h.start();
     const auto sent = std::chrono::system_clock::now();
     const auto r = h.invoke(h.cfn_event("Create", h.db_props()).dump(), seconds{8}, seconds{30});
