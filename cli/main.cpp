@@ -4,9 +4,19 @@
 
 #include <ratchet/version.hpp>
 
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 
 int main(int argc, char** argv) {
+    // `ratchet --version` answers before the argument parser is built (all subcommands and their
+    // options: most of what the process does besides loading its libraries).
+    if (argc == 2 && std::strcmp(argv[1], "--version") == 0) {
+        const auto v = ratchet::library_version();
+        std::fwrite(v.data(), 1, v.size(), stdout);
+        std::fputc('\n', stdout);
+        return std::fflush(stdout) == 0 ? ratchet_cli::exit_ok : ratchet_cli::exit_failure;
+    }
     CLI::App app{"ratchet: apply Prisma migrations to PostgreSQL, safely", "ratchet"};
     app.set_version_flag("--version", std::string{ratchet::library_version()});
     app.require_subcommand(1);
