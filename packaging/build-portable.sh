@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds the portable `ratchet` CLI for one architecture: a fully static executable (glibc, libstdc++,
-# libpq, OpenSSL linked in; spdlog/fmt header-only) that starts on any Linux kernel >= 3.2 with any
-# libc or none. The existing CMake project is driven from outside (cache variables, package shims,
+# Builds the portable `ratchet` CLI and the Lambda zip for one architecture: fully static executables
+# (glibc, libstdc++, libpq, OpenSSL, libpg_query linked in; spdlog/fmt header-only) that start on any
+# Linux kernel >= 3.2 with any libc or none. The existing CMake project is driven from outside (cache variables, package shims,
 # a toolchain file for aarch64); src/, cli/ and CMakeLists.txt are unchanged. See packaging/README.md.
 # Usage: packaging/build-portable.sh [--source DIR] x86_64|aarch64 [BUILD_DIR]
-#   → BUILD_DIR/dist/ratchet (stripped). --source builds another source tree (scripts/release.sh passes
+#   → BUILD_DIR/dist/ratchet (stripped) and BUILD_DIR/lambda/ratchet-lambda.zip (bootstrap = the static
+#   runtime; env RATCHET_LAMBDA_MIGRATIONS_DIR / RATCHET_LAMBDA_CA_BUNDLE as the CMake options).
+#   --source builds another source tree (scripts/release.sh passes
 #   a `git archive` export of a commit); default: this working tree.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -43,7 +45,9 @@ cmake -S "$src" -B "$build" -G Ninja "${toolchain[@]}" \
     -DCMAKE_BUILD_TYPE=Release \
     -DBUILD_SHARED_LIBS=OFF \
     -DRATCHET_BUILD_CLI=ON -DRATCHET_BUILD_TESTS=OFF -DRATCHET_BUILD_EXAMPLES=OFF \
-    -DRATCHET_BUILD_LAMBDA=OFF -DRATCHET_BUILD_BENCH=OFF -DRATCHET_INSTALL=OFF \
+    -DRATCHET_BUILD_LAMBDA=ON -DRATCHET_LAMBDA_STATIC=ON -DRATCHET_BUILD_BENCH=OFF -DRATCHET_INSTALL=OFF \
+    -DRATCHET_LAMBDA_MIGRATIONS_DIR="${RATCHET_LAMBDA_MIGRATIONS_DIR:-$src/examples/blog/migrations}" \
+    -DRATCHET_LAMBDA_CA_BUNDLE="${RATCHET_LAMBDA_CA_BUNDLE:-}" \
     -DRATCHET_WARNINGS_AS_ERRORS=ON \
     -DCMAKE_CXX_FLAGS="$prefix_map -Wno-error=restrict" \
     -DCMAKE_EXE_LINKER_FLAGS="-static -Wl,--allow-multiple-definition" \
@@ -56,7 +60,7 @@ cmake -S "$src" -B "$build" -G Ninja "${toolchain[@]}" \
     -DRATCHET_PG_QUERY_INCLUDE_DIR="$sysroot/include" -DRATCHET_PG_QUERY_LIBRARY="$lib/libpg_query.a" \
     -DRATCHET_PORTABLE_EXTRA_INCLUDE="$sysroot/include-extra" >"$build/configure.log" ||
     { cat "$build/configure.log" >&2; exit 1; }
-cmake --build "$build" --target ratchet_cli -j"${RATCHET_JOBS:-2}"
+cmake --build "$build" --target ratchet_cli ratchet_lambda_zip -j"${RATCHET_JOBS:-2}"
 
 mkdir -p "$build/dist"
 "$strip" --strip-all -o "$build/dist/ratchet" "$build/cli/ratchet"
@@ -65,4 +69,5 @@ if readelf -l "$build/dist/ratchet" | grep -q INTERP || readelf -d "$build/dist/
     echo "build-portable.sh: $build/dist/ratchet is not fully static" >&2
     exit 1
 fi
+echo "$build/lambda/ratchet-lambda.zip ($(stat -c %s "$build/lambda/ratchet-lambda.zip") bytes, static bootstrap, $arch)"
 echo "$build/dist/ratchet ($(stat -c %s "$build/dist/ratchet") bytes, static, $arch)"
