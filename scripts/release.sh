@@ -3,8 +3,8 @@
 #   ratchet-<v>-linux-x86_64.tar.gz, ratchet-<v>-linux-aarch64.tar.gz   static CLIs (packaging/build-portable.sh)
 #   npm/ratchet-migrate-<v>.tgz, npm/ratchet-migrate-linux-{x64,arm64}-<v>.tgz   (packaging/npm)
 #   ratchet-<v>-source.tar.gz                                          the CMake source package (git archive)
-#   ratchet-lambda-<v>-{x86_64,arm64}.zip                              when RATCHET_LAMBDA_ZIP_X86_64 /
-#                                                                      RATCHET_LAMBDA_ZIP_ARM64 name built zips
+#   ratchet-lambda-<v>-{x86_64,arm64}.zip                              the Lambda zips (static bootstrap; the
+#                                                                      same build-portable.sh trees)
 #   SHA256SUMS, CHANGELOG-entry.md (a template with the sums)
 # Usage: scripts/release.sh OUT_DIR [--rev REV]      (REV: default HEAD; uncommitted changes are not released)
 # Sources come from `git archive REV`, SOURCE_DATE_EPOCH is REV's commit time, paths are mapped away at
@@ -63,11 +63,17 @@ done
 rm -rf "$out/npm"
 "$pkgdir/npm/make-packages.sh" "$out/npm" "${npm_args[@]}" >/dev/null
 
-# 4. Lambda zips, when given (built by the Lambda's own target).
-for a in X86_64 ARM64; do
-    var="RATCHET_LAMBDA_ZIP_$a"
-    if [[ -n "${!var:-}" ]]; then
-        cp "${!var}" "$out/ratchet-lambda-$version-${a,,}.zip"
+# 4. Lambda zips (built by build-portable.sh above; entries sorted, mtimes SOURCE_DATE_EPOCH). A REV
+#    whose build-portable.sh predates the static Lambda has none: then RATCHET_LAMBDA_ZIP_X86_64 /
+#    RATCHET_LAMBDA_ZIP_ARM64 may name built zips.
+declare -A zip_arch=([x86_64]=x86_64 [aarch64]=arm64)
+for arch in x86_64 aarch64; do
+    var="RATCHET_LAMBDA_ZIP_${zip_arch[$arch]^^}"
+    zip="${!var:-$buildroot/$arch/lambda/ratchet-lambda.zip}"
+    if [[ -f "$zip" ]]; then
+        cp "$zip" "$out/ratchet-lambda-$version-${zip_arch[$arch]}.zip"
+    else
+        echo "release.sh: warning: no $arch Lambda zip ($zip)" >&2
     fi
 done
 
