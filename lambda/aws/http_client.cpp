@@ -162,7 +162,7 @@ addrinfo_ptr resolve(const url_parts& u, clock::time_point until) {
         addrinfo hints{};
         hints.ai_family = AF_UNSPEC;
         hints.ai_socktype = SOCK_STREAM;
-        hints.ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV;
+        hints.ai_flags = AI_NUMERICSERV;  // no AI_ADDRCONFIG: loopback-only namespaces must work
         addrinfo* res = nullptr;
         const int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &res);
         const std::lock_guard lock(st->mu);
