@@ -127,8 +127,8 @@ BOOST_AUTO_TEST_CASE(column_type_changes_name_the_old_type_and_say_whether_they_
     const auto set = dir.load();
 
     // Without the database: today's message, the new type only.
-    const auto* plain =
-        find(lint::lint_migrations(set, {}), "changing-column-type", "Item", "name");
+    const auto statically = lint::lint_migrations(set, {});
+    const auto* plain = find(statically, "changing-column-type", "Item", "name");
     BOOST_TEST_REQUIRE(plain != nullptr);
     BOOST_TEST(plain->message.find("changed to varchar(300): most type changes rewrite") !=
                std::string::npos);
