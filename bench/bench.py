@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import socket
 import statistics
@@ -22,6 +23,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import interleave  # bench/interleave.py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -162,7 +165,10 @@ def communicate_and_wait4(p, t0):
     for t in ts:
         t.join()
     p.returncode = os.waitstatus_to_exitcode(status)
-    return {"wall_ms": wall, "maxrss_kb": ru.ru_maxrss, "code": p.returncode,
+    # CPU: user + system time of the process tree (wait4 counts the descendants it reaped), which
+    # a busy machine disturbs much less than wall time.
+    return {"wall_ms": wall, "maxrss_kb": ru.ru_maxrss, "cpu_ms": (ru.ru_utime + ru.ru_stime) * 1000.0,
+            "code": p.returncode,
             "stdout": bufs["out"].decode(errors="replace"), "stderr": bufs["err"].decode(errors="replace")}, None
 
 
@@ -238,7 +244,7 @@ class Bench:
         r, _ = run_measured(self.cmd(tool, db, wl_root, noop), env=self.tool_env(db))
         if r["code"] != 0:
             raise RuntimeError(f"{tool} failed (exit {r['code']}): {r['stderr'][-2000:]}{r['stdout'][-500:]}")
-        sample = {"wall_ms": r["wall_ms"], "maxrss_kb": r["maxrss_kb"]}
+        sample = {"wall_ms": r["wall_ms"], "maxrss_kb": r["maxrss_kb"], "cpu_ms": r["cpu_ms"]}
         if tool == "prisma":
             # Wall time of the Prisma CLI process itself (the harness's spawn-to-exit), not of the wrapper.
             sample["wrapper_wall_ms"] = r["wall_ms"]
@@ -276,46 +282,111 @@ class Bench:
             log(f"{name} {tool}: median {out[tool]['wall_ms']['median']:.1f} ms, rss {out[tool]['maxrss_kb']['median']} KB")
         return out
 
-    def w2(self):
+    def w2(self, name="W2"):
+        """No-op deploy. Every tool (and the floor) gets a template database it migrated itself;
+        the timed runs go round-robin over the tools, one fresh copy per run, so that the floor
+        and each tool see the same moments of a shared machine (the ratio is what counts)."""
         root = os.path.join(self.work, "w1")
-        out = {}
-        for tool in self.a.tools:
-            tpl = self.fresh_db()
-            try:
-                if tool != "floor":
-                    self.run_tool("ratchet" if tool == "ratchet-lib" else tool, tpl, root)  # 200 applied, untimed
-                else:
-                    self.run_tool("floor", tpl, root)
-                samples = []
-                if tool == "ratchet-lib":
-                    # In-process: one engine call after another on one process (first = warm-up).
-                    db = self.fresh_db(template=tpl)
+        out, templates = {}, {}
+        tools = [t for t in self.a.tools if t != "ratchet-lib"]
+        try:
+            for tool in tools:
+                templates[tool] = self.fresh_db()
+                self.run_tool(tool, templates[tool], root)  # 200 applied (floor: its own SQL), untimed
+            samples = {tool: [] for tool in tools}
+
+            def reps(t):  # W2 is short and its ratio is a target: more runs of the quick ones
+                return max(self.a.w2_reps, self.a.reps) if t in ("floor", "ratchet", "dbmate") else self.reps_for(t)
+
+            for k in range(max([reps(t) for t in tools] + [0]) + 1):
+                for tool in tools:
+                    if k > reps(tool):
+                        continue
+                    db = self.fresh_db(template=templates[tool])
                     try:
-                        argv = [self.ratchet_bench, "deploy", self.url(db), os.path.join(root, "prisma"), str(self.a.reps + 1)]
-                        r, _ = run_measured(argv, env=self.env)
-                        if r["code"] != 0:
-                            raise RuntimeError(r["stderr"])
-                        lines = [json.loads(x) for x in r["stdout"].splitlines() if x.strip()]
-                        rss = lines[-1]["maxrss_kb"]
-                        for k, ln in enumerate(lines[:-1]):
-                            assert ln["applied"] == 0, ln
-                            samples.append({"wall_ms": ln["ms"], "maxrss_kb": rss, "warmup": k == 0})
+                        s = self.run_tool(tool, db, root, noop=True)
                     finally:
                         self.drop_db(db)
-                else:
-                    for k in range(self.reps_for(tool) + 1):
-                        db = self.fresh_db(template=tpl)
-                        try:
-                            s = self.run_tool(tool, db, root, noop=True)
-                        finally:
-                            self.drop_db(db)
-                        s["warmup"] = k == 0
-                        samples.append(s)
-                out[tool] = summarize(samples)
-                log(f"W2 {tool}: median {out[tool]['wall_ms']['median']:.1f} ms")
+                    s["warmup"] = k == 0
+                    samples[tool].append(s)
+            for tool in tools:
+                out[tool] = summarize(samples[tool])
+                log(f"{name} {tool}: median {out[tool]['wall_ms']['median']:.1f} ms")
+        finally:
+            for db in templates.values():
+                self.drop_db(db)
+        if "ratchet-lib" in self.a.tools:
+            # In-process: one engine call after another on one process (first = warm-up).
+            tpl = self.fresh_db()
+            try:
+                self.run_tool("ratchet", tpl, root)
+                db = self.fresh_db(template=tpl)
+                try:
+                    argv = [self.ratchet_bench, "deploy", self.url(db), os.path.join(root, "prisma"),
+                            str(max(self.a.w2_reps, self.a.reps) + 1)]
+                    r, _ = run_measured(argv, env=self.env)
+                    if r["code"] != 0:
+                        raise RuntimeError(r["stderr"])
+                    lines = [json.loads(x) for x in r["stdout"].splitlines() if x.strip()]
+                    rss = lines[-1]["maxrss_kb"]
+                    lib = []
+                    for k, ln in enumerate(lines[:-1]):
+                        assert ln["applied"] == 0, ln
+                        lib.append({"wall_ms": ln["ms"], "maxrss_kb": rss, "warmup": k == 0})
+                    out["ratchet-lib"] = summarize(lib)
+                finally:
+                    self.drop_db(db)
             finally:
                 self.drop_db(tpl)
+        out["server"] = {"fsync": self.admin_sql("show fsync"),
+                         "synchronous_commit": self.admin_sql("show synchronous_commit"),
+                         "ssl": self.admin_sql("show ssl")}
         return out
+
+    def set_fsync(self, on):
+        """Restarts the throwaway cluster with fsync (and synchronous_commit, full_page_writes)
+        on or off: the command line pg-cluster.sh started it with, plus -c settings, which win
+        over its -F. Needs RATCHET_TEST_PGDATA."""
+        data = os.environ["RATCHET_TEST_PGDATA"]
+        with open(os.path.join(data, "postmaster.opts")) as f:
+            words = shlex.split(f.read())[1:]  # drop the postgres binary
+        # pg_ctl adds -D itself; drop earlier fsync settings of ours
+        keep, i = [], 0
+        while i < len(words):
+            if words[i] == "-D":
+                i += 2
+                continue
+            if words[i] == "-c" and i + 1 < len(words) and words[i + 1].split("=")[0] in (
+                    "fsync", "synchronous_commit", "full_page_writes"):
+                i += 2
+                continue
+            keep.append(words[i])
+            i += 1
+        v = "on" if on else "off"
+        keep += ["-c", f"fsync={v}", "-c", f"synchronous_commit={v}", "-c", f"full_page_writes={v}"]
+        as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []  # as pg-cluster.sh
+        r = subprocess.run([*as_owner, os.path.join(self.pgbin, "pg_ctl"), "-D", data, "-w", "-m", "fast", "-l",
+                            os.path.join(os.path.dirname(data), "server.log"), "restart", "-o", shlex.join(keep)],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"pg_ctl restart failed: {r.stderr}{r.stdout}")
+        got = self.admin_sql("show fsync")
+        if got != v:
+            raise RuntimeError(f"fsync is {got} after the restart, wanted {v}")
+        log(f"server restarted with fsync={v}")
+
+    def s1(self):
+        """Start-up: `ratchet --version` and `--help` against `psql --version` (the real binary,
+        not Debian's Perl wrapper), interleaved, many runs: each takes ~10 ms."""
+        psql = os.path.join(self.pgbin, "psql")
+        cmds = {"psql --version": [psql, "--version"],
+                "ratchet --version": [self.ratchet, "--version"],
+                "ratchet --help": [self.ratchet, "--help"]}
+        runs = max(100, self.a.reps * 40)
+        res = interleave.run_interleaved(cmds, runs, warmup=5, env=self.env)
+        for k, v in res.items():
+            log(f"S1 {k}: median {v['wall_ms']['median']:.2f} ms wall, {v['cpu_ms']['median']:.2f} ms CPU")
+        return {"runs": runs, "psql": psql, "commands": res}
 
     def history_check(self, tool, db):
         """Exactly-once check after W4: history rows and the data of every table."""
@@ -498,9 +569,12 @@ def stats(vals):
 
 def summarize(samples):
     timed = [s for s in samples if not s.get("warmup")]
-    return {"wall_ms": stats([s["wall_ms"] for s in timed]),
-            "maxrss_kb": stats([s["maxrss_kb"] or 0 for s in timed]),
-            "samples": samples}
+    out = {"wall_ms": stats([s["wall_ms"] for s in timed]),
+           "maxrss_kb": stats([s["maxrss_kb"] or 0 for s in timed]),
+           "samples": samples}
+    if timed and all("cpu_ms" in s for s in timed):
+        out["cpu_ms"] = stats([s["cpu_ms"] for s in timed])
+    return out
 
 
 def machine():
@@ -526,8 +600,9 @@ def main():
     ap.add_argument("--lambda-zip")
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--slow-reps", type=int, default=5)
+    ap.add_argument("--w2-reps", type=int, default=20, help="W2/W2F runs of floor, ratchet, dbmate, library")
     ap.add_argument("--tools", default=",".join(TOOLS))
-    ap.add_argument("--only", default="W1,W2,W3,W4,W5,L1")
+    ap.add_argument("--only", default="S1,W1,W2,W2F,W3,W4,W5,L1")
     ap.add_argument("--w5-plan-max", type=int, default=100_000)
     a = ap.parse_args()
     a.tools = a.tools.split(",")
@@ -550,7 +625,7 @@ def main():
         "commit": subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"], capture_output=True,
                                  text=True).stdout.strip(),
         "versions": tool_versions(b),
-        "settings": {"reps": a.reps, "slow_reps": a.slow_reps, "warmup": 1, "w1_migrations": W1_COUNT,
+        "settings": {"reps": a.reps, "slow_reps": a.slow_reps, "w2_reps": a.w2_reps, "warmup": 1, "w1_migrations": W1_COUNT,
                      "w3_script_bytes": w3_bytes, "w3_rows": nrows, "w4_deployers": W4_DEPLOYERS,
                      "w5_sizes": list(W5_SIZES), "tools": a.tools},
         "labels": LABEL,
@@ -559,8 +634,16 @@ def main():
     wl = res["workloads"]
     if "L1" in only:
         wl["L1"] = b.l1()
+    if "S1" in only:
+        wl["S1"] = b.s1()
     if "W2" in only:
         wl["W2"] = b.w2()
+    if "W2F" in only:  # the same with fsync=on (the throwaway cluster runs with fsync off)
+        b.set_fsync(True)
+        try:
+            wl["W2F"] = b.w2("W2F")
+        finally:
+            b.set_fsync(False)
     if "W1" in only:
         wl["W1"] = b.w1()
     if "W3" in only:

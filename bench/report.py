@@ -36,9 +36,11 @@ def needed_libs(binary):
         return []
 
 
-def table(wl, labels, floor_key="floor", ratio_label="x floor", extra=None):
-    rows = ["| tool | median ms | min ms | max ms | " + ratio_label + " | peak RSS (median) | runs |",
-            "|---|---:|---:|---:|---:|---:|---:|"]
+def table(wl, labels, floor_key="floor", ratio_label="x floor", extra=None, cpu=False):
+    rows = ["| tool | median ms | min ms | max ms | " + ratio_label + " | peak RSS (median) | runs |" +
+            (" CPU ms (median) | x floor (CPU) |" if cpu else ""),
+            "|---|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if cpu else "")]
+    floor_cpu = wl.get(floor_key, {}).get("cpu_ms", {}).get("median")
     floor = wl.get(floor_key, {}).get("wall_ms", {}).get("median")
     for t in ORDER:
         if t not in wl:
@@ -48,6 +50,9 @@ def table(wl, labels, floor_key="floor", ratio_label="x floor", extra=None):
         rss = wl[t]["maxrss_kb"]["median"]
         rss_s = f"{rss / 1024:.1f} MB" if rss else "–"
         line = f"| {labels.get(t, t)} | {fmt_ms(w['median'])} | {fmt_ms(w['min'])} | {fmt_ms(w['max'])} | {ratio} | {rss_s} | {w['n']} |"
+        if cpu:
+            c = wl[t].get("cpu_ms", {}).get("median")
+            line += (f" {c:.1f} | {c / floor_cpu:.2f} |" if c and floor_cpu else " – | – |")
         if extra:
             line += extra(t, wl[t])
         rows.append(line)
@@ -88,7 +93,9 @@ def main():
               f"tool itself migrated). Ratios are to the floor measured in the same run. Total run time "
               f"{r.get('elapsed_s', 0) / 60:.1f} min; load average at start {r.get('loadavg_start', ['?'])[0]:.1f}, "
               f"at end {r.get('loadavg_end', ['?'])[0]:.1f} (1-minute averages; the benchmark's own processes count). "
-              f"W1 and W3 run the tools round-robin, one run of each per round.\n")
+              f"W1, W2, W2F and W3 run the tools round-robin, one run of each per round; W2 and W2F take "
+              f"{st.get('w2_reps', st['reps'])} runs of the floor, ratchet, dbmate and the library. CPU = user + system "
+              f"time of the process tree (the in-process library: none).\n")
 
     targets = []
     W1, W2, W3, W4, W5, L1 = (wl.get(k) for k in ("W1", "W2", "W3", "W4", "W5", "L1"))
@@ -96,6 +103,25 @@ def main():
     def med(w, t):
         return w[t]["wall_ms"]["median"] if w and t in w else None
 
+    S1 = wl.get("S1")
+    if S1:
+        c = S1["commands"]
+        base = c["psql --version"]
+        md.append("## S1 — process start-up\n")
+        md.append(f"`psql --version` is the real binary (`{S1.get('psql', 'psql')}`, not Debian's Perl wrapper). {S1['runs']} runs of each, interleaved (one of each per round) after 5 "
+                  "warm-up rounds; wall = spawn to reap, CPU = user + system time of the process.\n")
+        rows = ["| command | median wall ms | q1–q3 ms | x psql | median CPU ms | x psql (CPU) |",
+                "|---|---:|---:|---:|---:|---:|"]
+        for k, v in c.items():
+            w, cp = v["wall_ms"], v["cpu_ms"]
+            rows.append(f"| `{k}` | {w['median']:.2f} | {w['q1']:.2f}–{w['q3']:.2f} | "
+                        f"{w['median'] / base['wall_ms']['median']:.2f} | {cp['median']:.2f} | "
+                        f"{cp['median'] / base['cpu_ms']['median']:.2f} |")
+        md.append("\n".join(rows) + "\n")
+        for k in ("ratchet --version", "ratchet --help"):
+            x = c[k]["wall_ms"]["median"] / base["wall_ms"]["median"]
+            targets.append((f"`{k}` ≤ 1.2× `psql --version`", x <= 1.2,
+                            f"{x:.2f}× ({c[k]['wall_ms']['median']:.2f} vs {base['wall_ms']['median']:.2f} ms)"))
     if W1:
         md.append(f"## W1 — apply {st['w1_migrations']} fresh migrations\n")
         md.append("Each migration: `CREATE TABLE` (5 columns), `CREATE INDEX`, one 10-row `INSERT`. Floor: "
@@ -106,9 +132,17 @@ def main():
     if W2:
         md.append(f"## W2 — no-op deploy ({st['w1_migrations']} applied)\n")
         md.append("Floor: `psql -c 'select 1'` (process start, connect, one round trip).\n")
-        md.append(table(W2, labels) + "\n")
+        md.append(table(W2, labels, cpu=True) + "\n")
         x = med(W2, "ratchet") / med(W2, "floor")
-        targets.append(("W2 ≤ 1.3× floor", x <= 1.3, f"{x:.2f}× ({fmt_ms(med(W2, 'ratchet'))} vs {fmt_ms(med(W2, 'floor'))} ms)"))
+        targets.append(("W2 ≤ 1.3× floor (fsync off)", x <= 1.3, f"{x:.2f}× ({fmt_ms(med(W2, 'ratchet'))} vs {fmt_ms(med(W2, 'floor'))} ms)"))
+    W2F = wl.get("W2F")
+    if W2F:
+        md.append(f"## W2F — no-op deploy ({st['w1_migrations']} applied), server with fsync=on\n")
+        md.append("The same as W2 after restarting the server with `fsync=on`, `synchronous_commit=on`, "
+                  "`full_page_writes=on` (the throwaway cluster otherwise runs with them off).\n")
+        md.append(table(W2F, labels, cpu=True) + "\n")
+        x = med(W2F, "ratchet") / med(W2F, "floor")
+        targets.append(("W2 ≤ 1.3× floor (fsync on)", x <= 1.3, f"{x:.2f}× ({fmt_ms(med(W2F, 'ratchet'))} vs {fmt_ms(med(W2F, 'floor'))} ms)"))
     if W3:
         sb = st["w3_script_bytes"]
         md.append(f"## W3 — one {sb / MB:.1f} MB migration of multi-row INSERTs ({st['w3_rows']:,} rows)\n")
@@ -224,7 +258,7 @@ def main():
                 losses.append(f"{name}: {p} {fmt_ms(med(w, p))} ms ≤ ratchet {fmt_ms(med(w, 'ratchet'))} ms")
     ratios = []
     for name, w in (("W1", W1), ("W2", W2), ("W3", W3), ("W4", W4)):
-        if w and "ratchet" in w:
+        if w and "ratchet" in w and any(p in w for p in PEERS):
             best = min((med(w, p), p) for p in PEERS if p in w)
             ratios.append(f"{name}: best peer {best[1]} takes {best[0] / med(w, 'ratchet'):.2f}× ratchet's time")
     targets.append(("Faster than every peer on every workload", not losses,

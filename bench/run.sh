@@ -7,6 +7,7 @@
 #   bench/run.sh --quick         2 repetitions + warm-up, for checking the harness (not for publishing)
 #
 # Environment: BENCH_REPS (default 5), BENCH_SLOW_REPS (Prisma; default 5), BENCH_ONLY (e.g. W1,W2),
+#              BENCH_W2_REPS (W2/W2F runs of floor, ratchet, dbmate, library; default 20),
 #              BENCH_TOOLS (e.g. floor,ratchet), BENCH_JOBS (build parallelism, default 2),
 #              BENCH_LAMBDA_ZIP (an existing Lambda zip for L1 instead of building ratchet_lambda_zip).
 # Needs root (or sudo) only when Debian packages are missing. See bench/README.md.
@@ -15,7 +16,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 reps="${BENCH_REPS:-5}"; slow_reps="${BENCH_SLOW_REPS:-5}"
 if [[ "${1:-}" == "--quick" ]]; then reps=2; slow_reps=2; fi
-only="${BENCH_ONLY:-W1,W2,W3,W4,W5,L1}"
+only="${BENCH_ONLY:-S1,W1,W2,W2F,W3,W4,W5,L1}"
 tools="${BENCH_TOOLS:-floor,ratchet,ratchet-lib,dbmate,node-pg-migrate,prisma}"
 say() { echo "bench: $*" >&2; }
 
@@ -73,13 +74,14 @@ trap cleanup EXIT INT TERM
 "$root/scripts/pg-cluster.sh" start "$pgdir" >&2
 # shellcheck disable=SC1091
 source "$pgdir/env"
-export RATCHET_TEST_ADMIN_URL RATCHET_TEST_PORT RATCHET_TEST_PGBIN
+export RATCHET_TEST_ADMIN_URL RATCHET_TEST_PORT RATCHET_TEST_PGBIN RATCHET_TEST_PGDATA
 
 # ---- 5. measure, then tables and plots ---------------------------------------------------------
 json=$(/usr/bin/python3 "$here/bench.py" --work "$work" --out "$here/results" \
        --ratchet "$here/.build/cli/ratchet" --ratchet-bench "$here/.build/bench/ratchet_bench" \
        --syscall-floor "$here/.build/bench/syscall_floor" \
        ${lambda_zip:+--lambda-zip "$lambda_zip"} --reps "$reps" --slow-reps "$slow_reps" \
+       --w2-reps "${BENCH_W2_REPS:-$([[ $reps -le 2 ]] && echo 2 || echo 20)}" \
        --tools "$tools" --only "$only")
 /usr/bin/python3 "$here/report.py" "$json" --ratchet "$here/.build/cli/ratchet" --out "$here/results"
 say "seed job: ratchet's bootstrap vs the seed's Node 20 + prisma migrate deploy Lambda"
