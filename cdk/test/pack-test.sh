@@ -61,10 +61,26 @@ else
 fi
 node test/consumer-check.js "$app/cdk.out/Consumer.template.json" "$app/migrations"
 
+# The staged asset's bootstrap: one static executable for the architecture (no loader, no lib/).
+check_asset() { # outdir machine
+  local b
+  for b in "$1"/asset.*/bootstrap; do
+    readelf -h "$b" | grep -q "Machine: *$2" || { echo "pack-test: $b is not a $2 executable" >&2; exit 1; }
+    if readelf -l "$b" | grep -q INTERP; then echo "pack-test: $b is not static" >&2; exit 1; fi
+    [[ ! -e "$(dirname "$b")/lib" ]] || { echo "pack-test: $(dirname "$b") has a lib/ folder" >&2; exit 1; }
+  done
+}
+check_asset "$app/cdk.out" "Advanced Micro Devices X86-64"
+
 echo "== architecture arm64 (the construct's default)"
+if [[ "${RATCHET_REQUIRE_ARM64:-0}" == 1 ]] && ! grep -qx package/assets/ratchet-lambda-arm64.zip <<<"$contents"; then
+  echo "pack-test: RATCHET_REQUIRE_ARM64=1 but the package has no arm64 zip" >&2; exit 1
+fi
 if grep -qx package/assets/ratchet-lambda-arm64.zip <<<"$contents"; then
   (cd "$app" && CONSUMER_ARCH=arm64 CDK_OUTDIR="$work/arm64.out" node app.js)
   node test/consumer-check.js "$work/arm64.out/Consumer.template.json" "$app/migrations" arm64
+  check_asset "$work/arm64.out" AArch64
+  echo "   arm64 synthesized with the package's arm64 zip"
 else
   if (cd "$app" && CONSUMER_ARCH=arm64 CDK_OUTDIR="$work/arm64.out" node app.js) 2>"$work/arm64.err"; then
     echo "pack-test: arm64 synthesized although the package has no arm64 zip" >&2; exit 1
