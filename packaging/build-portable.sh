@@ -21,7 +21,7 @@ case "$arch" in
 esac
 build=${2:-$here/../$default_build}
 mkdir -p "$build"
-build=$(cd "$build" && pwd)
+build=$(cd "$build" && pwd -P)
 sysroot="$build/sysroot"
 # A build dir configured from another source tree (working tree vs. a release export) starts afresh.
 if [[ -f "$build/CMakeCache.txt" ]] && ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$src" "$build/CMakeCache.txt"; then
