@@ -9,7 +9,9 @@
 #include <ratchet/options.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <cstdint>
 
 namespace ratchet {
 inline namespace v1 {
@@ -22,18 +24,28 @@ namespace {
 
 // Words that can make a script need autocommit. When none occurs as a word anywhere (the
 // usual Prisma migration), the lexer need not run: a cheap one-pass filter, never a decision.
-// Most words of a script fail on their length or first letter, before any comparison.
+constexpr std::string_view trigger_words[] = {
+    "CONCURRENTLY", "VACUUM",  "REINDEX", "SYSTEM", "DATABASE", "TABLESPACE",
+    "SUBSCRIPTION", "BEGIN",   "COMMIT",  "END",    "ROLLBACK", "ABORT",
+    "SAVEPOINT",    "RELEASE", "START",   "PREPARE"};
+
+// Bit (letter - 'A') of first_letters[n]: some trigger word of length n starts with that letter.
+// Almost every word of a script fails this one lookup (it was a loop over all 16 words, the
+// largest part of reading a file after the kernel's: ~0.9 ms for the 200 files of W2).
+constexpr auto first_letters = [] {
+    std::array<std::uint32_t, 13> m{};
+    for (const auto w : trigger_words) m[w.size()] |= 1U << static_cast<unsigned>(w[0] - 'A');
+    return m;
+}();
+
 bool is_trigger_word(std::string_view w) {
-    static constexpr std::string_view words[] = {
-        "CONCURRENTLY", "VACUUM",  "REINDEX", "SYSTEM", "DATABASE", "TABLESPACE",
-        "SUBSCRIPTION", "BEGIN",   "COMMIT",  "END",    "ROLLBACK", "ABORT",
-        "SAVEPOINT",    "RELEASE", "START",   "PREPARE"};
     auto upper = [](char c) {
         return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
     };
     if (w.size() < 3 || w.size() > 12) return false;
-    const char first = upper(w[0]);
-    for (const auto word : words) {
+    const char first = upper(w[0]);  // a letter: the caller passes letters only
+    if (((first_letters[w.size()] >> static_cast<unsigned>(first - 'A')) & 1U) == 0) return false;
+    for (const auto word : trigger_words) {
         if (word.size() != w.size() || word[0] != first) continue;
         if (std::equal(w.begin() + 1, w.end(), word.begin() + 1,
                        [&](char a, char b) { return upper(a) == b; })) {
