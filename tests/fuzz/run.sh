@@ -29,8 +29,12 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 status=0
 summary=()
-for t in "${targets[@]}"; do
-    [[ -n "$t" ]] || continue
+for entry in "${targets[@]}"; do
+    [[ -n "$entry" ]] || continue
+    # "target [max-seconds]": a small target may be capped below SECONDS_PER_TARGET.
+    read -r t cap <<<"$entry"
+    t_secs=$secs
+    if [[ -n "${cap:-}" ]] && (( cap < secs )); then t_secs=$cap; fi
     work="$build/fuzz-work/$t"
     rm -rf "$work"; mkdir -p "$work/corpus" "$work/artifacts"
     # ratchet::lint's targets (lint_*) keep their seeds next to their harnesses.
@@ -42,7 +46,7 @@ for t in "${targets[@]}"; do
     done
     seeds=$(find "$work/corpus" -type f | wc -l)
     start=$(date +%s)
-    if "$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+    if "$build/tests/fuzz/fuzz_$t" -max_total_time="$t_secs" -timeout=10 -rss_limit_mb=2048 \
         -max_len=4096 -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
         "$work/corpus" >"$work/log" 2>&1; then
         runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/log" | awk '{print $2}')
