@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -72,9 +73,7 @@ child_process::child_process(const std::vector<std::string>& argv, spawn_options
     std::vector<std::string> args;
     if (!options.chroot_dir.empty()) args = {"/usr/sbin/chroot", options.chroot_dir};
     args.insert(args.end(), argv.begin(), argv.end());
-    remove_out_ = options.output_file.empty();
-    out_ = remove_out_ ? temp_file("child_out") : options.output_file;
-    if (options.separate_stderr) err_ = temp_file("child_err");
+    open_files(options);
 
     std::vector<std::string> env = environment(options);
     std::vector<char*> envp;
@@ -102,6 +101,48 @@ child_process::child_process(const std::vector<std::string>& argv, spawn_options
         if (!err_.empty()) fs::remove(err_, ec);
         throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(rc));
     }
+}
+
+void child_process::open_files(const spawn_options& options) {
+    remove_out_ = options.output_file.empty();
+    out_ = remove_out_ ? temp_file("child_out") : options.output_file;
+    if (options.separate_stderr) err_ = temp_file("child_err");
+}
+
+child_process child_process::forked(const std::function<int()>& body, spawn_options options) {
+    if (options.env || !options.env_set.empty() || !options.chroot_dir.empty())
+        throw std::invalid_argument("child_process::forked: env and chroot_dir need a program");
+    child_process c;
+    c.open_files(options);
+    std::fflush(nullptr);  // else the child would write this process's buffered output again
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error(std::string{"fork failed: "} + std::strerror(errno));
+    if (pid == 0) {
+        const auto redirect = [](const char* path, int flags, int to) {
+            const int fd = ::open(path, flags, 0644);
+            if (fd < 0 || ::dup2(fd, to) < 0) ::_exit(127);
+            ::close(fd);
+        };
+        redirect("/dev/null", O_RDONLY, 0);
+        redirect(c.out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 1);
+        if (c.err_.empty()) {
+            ::dup2(1, 2);
+        } else {
+            redirect(c.err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 2);
+        }
+        int code = 1;
+        try {
+            code = body();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "%s\n", e.what());
+        } catch (...) {
+            std::fprintf(stderr, "unknown exception\n");
+        }
+        std::fflush(nullptr);
+        ::_exit(code);
+    }
+    c.pid_ = pid;
+    return c;
 }
 
 child_process::child_process(child_process&& other) noexcept

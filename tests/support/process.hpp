@@ -10,6 +10,8 @@
 //   c.kill9();                                       // or: std::optional<int> code =
 //   c.wait_for(5s); std::string said = c.output();                   // stdout+stderr, interleaved
 //
+//   auto h = ratchet_test::child_process::forked([&] { /* C++ code */ return 0; });  // no exec
+//
 // Exit codes: the child's exit status, or 128 + signal number when a signal ended it.
 #pragma once
 
@@ -17,6 +19,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,6 +53,14 @@ public:
     child_process(const child_process&) = delete;
     child_process& operator=(const child_process&) = delete;
 
+    /// Runs `body` in a forked copy of this process (no exec): a helper that must be a process
+    /// of its own, to be killed -9 mid-run, but needs no program, e.g. a client holding a lock.
+    /// stdin is /dev/null, stdout/stderr go to the files as for a program (only output_file and
+    /// separate_stderr apply; env and chroot_dir need a program and are refused). The child
+    /// exits with body's value (1 and the message on stderr if it throws) and never runs this
+    /// process's exit handlers. Fork before starting threads whose locks the body could need.
+    static child_process forked(const std::function<int()>& body, spawn_options options = {});
+
     [[nodiscard]] pid_t pid() const { return pid_; }
     /// True while the child runs (reaps it when it has ended).
     [[nodiscard]] bool running();
@@ -68,6 +79,8 @@ public:
     [[nodiscard]] std::string errors() const;
 
 private:
+    child_process() = default;
+    void open_files(const spawn_options& options);
     bool reap(bool block);
 
     pid_t pid_ = -1;
