@@ -8,10 +8,6 @@
 #include "support.hpp"
 #include "support/printing.hpp"
 
-#include <libpq-fe.h>
-
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -412,13 +408,15 @@ struct cluster {
     int port = 0;
     std::string admin;
 
-    static std::string owner_prefix() { return ::geteuid() == 0 ? "runuser -u postgres -- " : ""; }
+    static std::string script() {
+        return std::string{RATCHET_SOURCE_DIR} + "/scripts/pg-cluster.sh";
+    }
 
     cluster() {
         dir = std::string{RATCHET_TORTURE_WORKDIR} + "/crash-pg-" + std::to_string(::getpid());
-        const std::string script = std::string{RATCHET_SOURCE_DIR} + "/scripts/pg-cluster.sh";
-        if (std::system((script + " start " + dir + " >/dev/null").c_str()) != 0)
-            throw std::runtime_error("cannot start the throwaway cluster");
+        const auto started = ratchet_test::run({script(), "start", dir});
+        if (started.code != 0)
+            throw std::runtime_error("cannot start the throwaway cluster:\n" + started.out);
         std::ifstream env{dir + "/env"};
         for (std::string line; std::getline(env, line);) {
             const auto eq = line.find('=');
@@ -432,19 +430,28 @@ struct cluster {
         // pg-cluster.sh runs with synchronous_commit=off, which would let an immediate restart
         // lose acknowledged commits: restart durable (fsync stays off: a process crash keeps
         // the OS page cache).
-        pg_ctl("restart -m fast");
+        pg_ctl({"restart", "-m", "fast"});
     }
     ~cluster() {
-        std::system((std::string{RATCHET_SOURCE_DIR} + "/scripts/pg-cluster.sh stop " + dir +
-                     " >/dev/null 2>&1")
-                        .c_str());
+        try {
+            (void)ratchet_test::run({script(), "stop", dir});
+        } catch (const std::exception&) {  // a destructor must not throw; the directory stays
+        }
     }
-    void pg_ctl(const std::string& action) const {
-        const std::string cmd = owner_prefix() + pgbin + "/pg_ctl -D " + pgdata + " -w -t 120 -l " +
-                                dir + "/server.log -o '-F -p " + std::to_string(port) + " -k " +
-                                dir + " -c listen_addresses=127.0.0.1 -c max_connections=200' " +
-                                action + " >/dev/null 2>&1";
-        if (std::system(cmd.c_str()) != 0) throw std::runtime_error("pg_ctl " + action + " failed");
+    void pg_ctl(const std::vector<std::string>& action) const {
+        std::vector<std::string> argv;
+        if (::geteuid() == 0) argv = {"runuser", "-u", "postgres", "--"};
+        argv.insert(argv.end(), {pgbin + "/pg_ctl", "-D", pgdata, "-w", "-t", "120", "-l",
+                                 dir + "/server.log", "-o",
+                                 "-F -p " + std::to_string(port) + " -k " + dir +
+                                     " -c listen_addresses=127.0.0.1 -c max_connections=200"});
+        argv.insert(argv.end(), action.begin(), action.end());
+        const auto r = ratchet_test::run(argv, {}, 180s);
+        if (r.code != 0) {
+            std::string what;
+            for (const auto& a : action) what += " " + a;
+            throw std::runtime_error("pg_ctl" + what + " failed:\n" + r.out);
+        }
     }
 };
 
@@ -466,7 +473,7 @@ BOOST_AUTO_TEST_CASE(server_crash_during_deploy) {
         child_process c = spawn_cli(deploy_args(db.url(), dir));
         const auto delay = std::uniform_real_distribution<double>{0.05, 1.0}(rng);
         std::this_thread::sleep_for(std::chrono::duration<double>{delay});
-        pg.pg_ctl("restart -m immediate");
+        pg.pg_ctl({"restart", "-m", "immediate"});
         const auto code = c.wait_for(120s);
         if (!code) c.kill9();
         const std::string out = c.output();
@@ -509,29 +516,26 @@ BOOST_AUTO_TEST_CASE(dead_lock_holders_release_the_lock) {
     {
         const migrations_dir dir{{3}};
         const scratch_db db;
-        int ready[2];
-        BOOST_REQUIRE(::pipe(ready) == 0);
         const std::string url = db.url("application_name=torture_holder");
-        const pid_t holder = ::fork();
-        if (holder == 0) {
-            PGconn* c = PQconnectdb(url.c_str());
-            PGresult* r = PQexec(c, "SELECT pg_advisory_lock(72707369)");
-            const char ok = PQresultStatus(r) == PGRES_TUPLES_OK ? 'y' : 'n';
-            (void)::write(ready[1], &ok, 1);
-            for (;;) ::pause();
-        }
-        char ok = 'n';
-        (void)::read(ready[0], &ok, 1);
-        ::close(ready[0]);
-        ::close(ready[1]);
-        BOOST_REQUIRE(ok == 'y');
+        child_process holder = child_process::forked([&url] {
+            const session s{url};
+            s.exec("SELECT pg_advisory_lock(72707369)");
+            for (;;) ::pause();  // idle, holding the lock, until killed
+            return 0;
+        });
+        const bool held = wait_until(watcher,
+                                     "SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING "
+                                     "(pid) WHERE l.locktype = 'advisory' AND l.granted AND "
+                                     "l.objid = 72707369 AND a.datname = '" +
+                                         db.name() + "' AND a.application_name = 'torture_holder'",
+                                     30s);
+        BOOST_REQUIRE_MESSAGE(held, "the holder did not take the lock: " << holder.output());
         auto eng = make_engine(db.url(), dir, 60s);
         async_deploy d{[&eng] { eng.deploy(); }};
         std::this_thread::sleep_for(500ms);
         BOOST_TEST(d.code == "running", "the deployer did not wait for the lock");
         const auto killed = clk::now();
-        ::kill(holder, SIGKILL);
-        ::waitpid(holder, nullptr, 0);
+        holder.kill9();
         d.join();
         const double took = std::chrono::duration<double>(d.finished - killed).count();
         BOOST_TEST(d.code == "no error", d.message);
