@@ -44,6 +44,10 @@ constexpr std::size_t max_response_bytes = 64u << 20;
     throw http_transport_error(what);
 }
 
+[[noreturn]] void refuse(const std::string& what) {
+    throw http_request_refused(what);
+}
+
 // ---- URL -------------------------------------------------------------------------------------
 
 struct url_parts {
@@ -80,29 +84,29 @@ url_parts parse_url(std::string_view url, const std::string& scheme) {
     std::string_view target = rest.substr(auth_end);
     target = target.substr(0, std::min(target.find('#'), target.size()));
     if (authority.find('@') != std::string_view::npos)
-        fail("URLs with user info are not supported");
+        refuse("URLs with user info are not supported");
     std::string_view host = authority;
     std::string_view port;
     if (!host.empty() && host.front() == '[') {
         const auto close = host.find(']');
-        if (close == std::string_view::npos) fail("malformed URL (unclosed '[')");
+        if (close == std::string_view::npos) refuse("malformed URL (unclosed '[')");
         port = host.substr(close + 1);
         host = host.substr(1, close - 1);
-        if (!port.empty() && port.front() != ':') fail("malformed URL (after ']')");
+        if (!port.empty() && port.front() != ':') refuse("malformed URL (after ']')");
         if (!port.empty()) port.remove_prefix(1);
     } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
         port = host.substr(colon + 1);
         host = host.substr(0, colon);
     }
-    if (host.empty()) fail("malformed URL (no host)");
+    if (host.empty()) refuse("malformed URL (no host)");
     if (port.empty()) port = scheme == "https" ? "443" : "80";
     if (port.size() > 5 ||
         !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
         std::atoi(std::string(port).c_str()) == 0 || std::atoi(std::string(port).c_str()) > 65535)
-        fail("malformed URL (bad port)");
+        refuse("malformed URL (bad port)");
     for (const char c : target) {
         if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
-            fail("malformed URL (raw space or control character)");
+            refuse("malformed URL (raw space or control character)");
     }
     u.host = std::string(host);
     u.port = std::string(port);
@@ -575,7 +579,7 @@ http_response http_send(const http_request& req) {
     // The URL may be a secret (a ResponseURL): errors name the scheme at most.
     const std::string scheme = scheme_of(req.url);
     if (!scheme_allowed(scheme, req.protocols) || (scheme != "http" && scheme != "https")) {
-        throw http_transport_error("URL scheme \"" + truncate_utf8(scheme, 16) +
+        throw http_request_refused("URL scheme \"" + truncate_utf8(scheme, 16) +
                                    "\" is not allowed here (allowed: " + req.protocols + ")");
     }
     if (req.connect_timeout.count() <= 0 || (!req.unlimited && req.total_timeout.count() <= 0)) {
@@ -583,7 +587,7 @@ http_response http_send(const http_request& req) {
             "no time left for the request (the invoke's deadline has passed)");
     }
     if (req.method.empty() || req.method.find_first_of(" \r\n") != std::string::npos)
-        fail("invalid HTTP method");
+        refuse("invalid HTTP method");
     const url_parts u = parse_url(req.url, scheme);
     const auto start = clock::now();
     deadlines d;

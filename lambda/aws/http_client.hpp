@@ -49,8 +49,16 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// The request was refused before any connection (a scheme outside the allow-list, a malformed
+/// URL or method): sending it again cannot succeed, so callers must not retry it.
+class http_request_refused : public http_transport_error {
+public:
+    using http_transport_error::http_transport_error;
+};
+
 /// Sends the request; any HTTP status is a response.
-/// @throws http_transport_error (also for a scheme outside req.protocols and for no time left)
+/// @throws http_request_refused for a scheme outside req.protocols or a malformed URL or method;
+///         http_transport_error for anything else (also for no time left)
 [[nodiscard]] http_response http_send(const http_request& req);
 
 }  // namespace ratchet::lambda

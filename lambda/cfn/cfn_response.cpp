@@ -60,6 +60,10 @@ std::string response_url_protocols(const std::string& url) {
     return host == "127.0.0.1" || host == "::1" || host == "localhost" ? "http,https" : "https";
 }
 
+bool retryable_status(long status) {
+    return status >= 500 || status == 408 || status == 429;
+}
+
 }  // namespace
 
 void fit_data_text(json& data, const char* key,
@@ -207,6 +211,13 @@ bool put_cfn_response(const cfn_event& e, const std::string& body, int attempts,
             if (resp.status == 200) return true;
             log_line("warn", "ResponseURL answered HTTP " + std::to_string(resp.status),
                      {{"attempt", attempt}});
+            // A pre-signed URL that S3 refuses (expired, bad signature: 403, 400) stays refused;
+            // only server trouble and throttling are worth the wait.
+            if (!retryable_status(resp.status)) break;
+        } catch (const http_request_refused& err) {
+            log_line("error", std::string("cannot PUT to the ResponseURL: ") + err.what(),
+                     {{"attempt", attempt}});
+            break;  // refused before connecting: another attempt would be refused the same way
         } catch (const http_transport_error& err) {
             log_line("warn", std::string("cannot PUT to the ResponseURL: ") + err.what(),
                      {{"attempt", attempt}});

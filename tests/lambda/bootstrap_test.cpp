@@ -661,6 +661,8 @@ BOOST_AUTO_TEST_CASE(a_hand_made_response_url_cannot_choose_the_protocol) {
     }
     BOOST_TEST(!std::filesystem::exists(marker));
     BOOST_TEST(h.cfn.puts().empty());
+    // Refused before connecting, so never retried (each retry would cost seconds of backoff).
+    BOOST_TEST(h.everything().find("\"attempt\":2") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(an_update_applies_the_new_migrations_and_keeps_the_id) {

@@ -277,6 +277,19 @@ BOOST_AUTO_TEST_CASE(a_response_url_that_fails_for_good_is_retried_boundedly_the
     h.check_no_secrets();
 }
 
+BOOST_AUTO_TEST_CASE(a_response_url_that_s3_refuses_is_not_retried) {
+    harness h("v1", false);
+    h.start();
+    std::chrono::system_clock::time_point sent;
+    // 403: the pre-signed URL expired or its signature is wrong; waiting will not change that.
+    h.cfn.fail_next(1'000, 403);
+    const auto r = delete_with_url(h, "", seconds{6}, sent);
+    BOOST_TEST(r.kind == "error");
+    BOOST_TEST(body_of(r)["errorType"] == "ResponseDeliveryFailed");
+    BOOST_TEST(h.cfn.attempts() == 1);
+    h.check_no_secrets();
+}
+
 BOOST_AUTO_TEST_CASE(a_hanging_response_url_is_given_up_before_the_deadline) {
     harness h("v1", false);
     h.cfn.hang_puts(seconds{60});
@@ -401,6 +414,7 @@ BOOST_AUTO_TEST_CASE(binary_and_non_json_secrets_fail_naming_the_secret_never_it
                 BOOST_TEST(msg.find("secret prod/db-binary") != std::string::npos, msg);
             } else {
                 BOOST_TEST(msg.find("not a JSON object") != std::string::npos, msg);
+                BOOST_TEST(msg.find("secret prod/db-plain") != std::string::npos, msg);
             }
         }
     }

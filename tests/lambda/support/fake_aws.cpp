@@ -231,9 +231,10 @@ http_reply fake_secrets_manager::handle(const http_message& m) {
     return {200, {{"Content-Type", "application/x-amz-json-1.1"}}, body.dump()};
 }
 
-void fake_response_url::fail_next(int n) {
+void fake_response_url::fail_next(int n, int status) {
     const std::lock_guard lock(mu_);
     fail_first_ = n;
+    fail_status_ = status;
 }
 
 void fake_response_url::hang_puts(std::chrono::milliseconds d) {
@@ -258,7 +259,7 @@ fake_response_url::fake_response_url()
           if (m.method != "PUT") return http_reply{405, {}, ""};
           if (fail_first_ > 0) {
               --fail_first_;
-              return http_reply{500, {}, "<Error>InternalError</Error>"};
+              return http_reply{fail_status_, {}, "<Error>InternalError</Error>"};
           }
           const std::string* ct = m.header("Content-Type");
           puts_.push_back({m.target, ct != nullptr, ct ? *ct : "", m.body});

@@ -77,8 +77,8 @@ public:
     ~fake_response_url();
     fake_response_url(const fake_response_url&) = delete;
     fake_response_url& operator=(const fake_response_url&) = delete;
-    /// Answer the next n PUTs with HTTP 500.
-    void fail_next(int n);
+    /// Answer the next n PUTs with this HTTP status (S3's 500 by default; 403 is an expired URL).
+    void fail_next(int n, int status = 500);
     /// Hold every PUT this long before answering (0: answer at once).
     void hang_puts(std::chrono::milliseconds d);
     /// PUT requests received, answered or not (attempts).
@@ -93,6 +93,7 @@ private:
     mutable std::condition_variable cv_;
     std::vector<put> puts_;
     int fail_first_;
+    int fail_status_ = 500;
     int attempts_ = 0;
     std::chrono::milliseconds hang_{0};
     bool closing_ = false;
