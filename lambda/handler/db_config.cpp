@@ -100,7 +100,7 @@ db_config from_url(const resource_properties& p, const std::string& url) {
 
 db_config from_secret(const resource_properties& p, const std::string& arn,
                       std::chrono::milliseconds timeout) {
-    const db_secret s = parse_db_secret(fetch_secret_string(arn, timeout));
+    const db_secret s = parse_db_secret(fetch_secret_string(arn, timeout), arn);
     const bool extension = !env_or_empty("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT").empty();
     return finish(p, endpoint_from(p, &s), s.username, s.password,
                   extension ? "extension" : "secretsmanager");
