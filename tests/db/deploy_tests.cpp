@@ -2,6 +2,7 @@
 #include "db_test.hpp"
 
 #include <regex>
+#include <thread>
 
 using namespace ratchet_test;
 namespace utf = boost::unit_test;
@@ -169,5 +170,61 @@ BOOST_AUTO_TEST_CASE(home_made_history_table_gives_the_server_error) {
     const auto code = error_code_of([&] { make_engine(db, dir).deploy(); });
     BOOST_TEST(code == "database");
 }
+
+// options::migrations_loader: the CLI reads the directory while the engine connects.
+BOOST_AUTO_TEST_SUITE(migrations_loader)
+
+BOOST_AUTO_TEST_CASE(a_read_error_wins_over_a_connection_error) {
+    ratchet::options o;
+    o.url = "postgresql://u@127.0.0.1:1/x";
+    o.migrations_loader = []() -> ratchet::migration_set {
+        throw ratchet::error(ratchet::errc::invalid_input, "migrations/20240101_x: unreadable");
+    };
+    ratchet::engine eng{std::move(o)};
+    // The user must fix the files first; a P1001 would send them after the server instead.
+    BOOST_TEST(error_code_of([&] { (void)eng.deploy(); }) == "invalid_input");
+}
+
+BOOST_AUTO_TEST_CASE(the_set_is_read_on_another_thread_and_kept) {
+    migrations_dir dir;
+    dir.add("20240101000000_init", "CREATE TABLE a (id int);");
+    std::thread::id reader;
+    ratchet::options o;
+    o.url = "postgresql://u@127.0.0.1:1/x";
+    o.migrations_loader = [&] {
+        reader = std::this_thread::get_id();
+        return dir.load();
+    };
+    ratchet::engine eng{std::move(o)};
+    BOOST_TEST(error_code_of([&] { (void)eng.deploy(); }) == "P1001");
+    BOOST_TEST((reader != std::thread::id{} && reader != std::this_thread::get_id()));
+    BOOST_TEST_REQUIRE(eng.settings().migrations.migrations.size() == 1U);
+    BOOST_TEST(eng.settings().migrations.migrations[0].name == "20240101000000_init");
+}
+
+BOOST_AUTO_TEST_CASE(deploy_deploy_status_read_the_directory_once) {
+    scratch_db db;
+    migrations_dir dir;
+    dir.add("20240101000000_a", "CREATE TABLE a (id int);");
+    dir.add("20240102000000_b", "CREATE TABLE b (id int);");
+    dir.add("20240103000000_c", "CREATE TABLE c (id int);");
+    int reads = 0;
+    ratchet::options o;
+    o.url = db.url();
+    o.migrations_loader = [&] {
+        ++reads;
+        return dir.load();
+    };
+    ratchet::engine eng{std::move(o)};
+    BOOST_TEST(eng.deploy().applied.size() == 3U);
+    BOOST_TEST(eng.deploy().applied.empty());
+    const auto st = eng.status();
+    BOOST_TEST(st.pending.empty());
+    BOOST_TEST(reads == 1);
+    BOOST_TEST(db.scalar("SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL") ==
+               "3");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()
