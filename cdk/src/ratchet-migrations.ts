@@ -37,6 +37,14 @@ export interface RatchetMigrationsProps {
   readonly databaseName?: string;
   /** Schema for `_prisma_migrations` and the migrations. @default the server's default (`public`) */
   readonly schema?: string;
+  /**
+   * The lint gate (resource property `Lint`, see lambda/README.md "Lint gate"): `'error'` fails the deployment
+   * before anything is applied when a pending migration has an error finding against the live database (a
+   * `CREATE INDEX` without `CONCURRENTLY` on a populated table, ...); `'warn'` logs the findings and reports them in
+   * the resource's `Lint` attribute; `'off'` does not lint. Rules and severities come from `ratchet-lint.json` in the
+   * migrations directory. @default 'off'
+   */
+  readonly lint?: 'off' | 'warn' | 'error';
   /** Secret with the credentials (the RDS secret JSON). @default the database's generated secret (unless `iamAuth`) */
   readonly secret?: secretsmanager.ISecret;
   /** @deprecated use `secret` */
@@ -336,6 +344,12 @@ export class RatchetMigrations extends Construct implements ec2.IConnectable {
     }
     if (props.schema !== undefined) {
       properties.Schema = props.schema;
+    }
+    if (props.lint !== undefined && props.lint !== 'off') {
+      if (!['warn', 'error'].includes(props.lint)) {
+        throw new Error(`RatchetMigrations: lint must be 'off', 'warn' or 'error', not '${props.lint}'`);
+      }
+      properties.Lint = props.lint;
     }
     if (secret) {
       properties.SecretArn = secret.secretArn;

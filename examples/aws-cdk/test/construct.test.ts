@@ -62,6 +62,14 @@ test('serviceTimeout: 1 s..1 h and not shorter than the Lambda timeout', () => {
   t.hasResourceProperties('Custom::RatchetMigrations', { ServiceTimeout: '420' });
 });
 
+test('lint: the gate is a resource property, absent when off; a bad value is refused at synth', () => {
+  make({ lint: 'error' }).template().hasResourceProperties('Custom::RatchetMigrations', { Lint: 'error' });
+  make({ lint: 'warn' }).template().hasResourceProperties('Custom::RatchetMigrations', { Lint: 'warn' });
+  // Off adds nothing, so turning it off does not change the properties (and re-run the resource).
+  make({ lint: 'off' }).template().hasResourceProperties('Custom::RatchetMigrations', { Lint: Match.absent() });
+  assert.throws(() => make({ lint: 'strict' as 'error' }), /lint must be/);
+});
+
 test('credentials: a secret, or IAM auth with a user and the database', () => {
   assert.throws(() => make({}, false), /no credentials/);
   assert.throws(() => make({ iamAuth: true }, false), /databaseUser/);
