@@ -72,7 +72,8 @@ std::string sql_literal(const std::string& s) {
     return out + "'";
 }
 
-// Host and port as libpq reads them from the URL (defaults as libpq's).
+}  // namespace
+
 std::pair<std::string, std::string> host_port(const std::string& url) {
     char* err = nullptr;
     std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> opts{
@@ -91,6 +92,8 @@ std::pair<std::string, std::string> host_port(const std::string& url) {
     }
     return {host, port};
 }
+
+namespace {
 
 std::atomic<int> counter{0};
 

@@ -31,6 +31,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace ratchet_test {
 
@@ -53,6 +54,9 @@ std::optional<std::string> admin_url_or_skip();
 std::string with_database(const std::string& url, const std::string& database);
 /// Adds `query` ("schema=x&sslmode=disable") to a URL's query string.
 std::string with_query(const std::string& url, const std::string& query);
+/// Host and port of a server URL (or keyword string) as libpq reads them, libpq's defaults
+/// (localhost, 5432) when absent. Meant for the admin URL: errors name RATCHET_TEST_ADMIN_URL.
+std::pair<std::string, std::string> host_port(const std::string& url);
 
 struct scratch_options {
     /// Server to create the database on; empty: RATCHET_TEST_ADMIN_URL (throws when unset).
