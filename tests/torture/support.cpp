@@ -39,12 +39,6 @@ std::string admin_url() {
     return *url;
 }
 
-int port_of(const std::string& url) {
-    const auto at = url.find('@');
-    const auto colon = url.find(':', at == std::string::npos ? url.find("://") + 3 : at);
-    return std::atoi(url.c_str() + colon + 1);
-}
-
 // ---- migrations -----------------------------------------------------------------------------
 
 std::string migration_name(int i) {

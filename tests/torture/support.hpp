@@ -111,7 +111,4 @@ private:
     int cut_count_ = 0;
 };
 
-/// Port of a postgresql://user@host:PORT/db URL.
-int port_of(const std::string& url);
-
 }  // namespace torture

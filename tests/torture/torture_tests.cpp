@@ -307,7 +307,7 @@ BOOST_AUTO_TEST_CASE(kill_9_in_a_non_transactional_migration_blocks_until_resolv
 // 3. A proxy cuts the connection mid-script, mid-COMMIT and while waiting for the lock.
 BOOST_AUTO_TEST_CASE(lost_connections_are_reported_and_never_apply_twice) {
     const int trials = knob("CUT_TRIALS", 1);
-    tcp_proxy proxy{port_of(admin_url())};
+    tcp_proxy proxy{std::stoi(ratchet_test::host_port(admin_url()).second)};
     session watcher{admin_url()};
     int failures = 0;
     int in_doubt_committed = 0;
