@@ -1,7 +1,7 @@
 #include "support.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include "support/net.hpp"
+
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -146,20 +146,7 @@ consistency check_consistency(const std::string& url, int count) {
 // ---- TCP proxy ------------------------------------------------------------------------------
 
 tcp_proxy::tcp_proxy(int upstream_port) : upstream_{upstream_port} {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::listen(listen_fd_, 64) != 0) {
-        throw std::runtime_error("proxy: cannot listen");
-    }
-    socklen_t len = sizeof a;
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
+    listen_fd_ = ratchet_test::listen_loopback(port_);
     acceptor_ = std::thread{[this] { accept_loop(); }};
 }
 
@@ -178,14 +165,9 @@ void tcp_proxy::accept_loop() {
         if (::poll(&p, 1, 100) <= 0) continue;
         const int client = ::accept(listen_fd_, nullptr, nullptr);
         if (client < 0) continue;
-        const int server = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        a.sin_port = htons(static_cast<std::uint16_t>(upstream_));
-        if (::connect(server, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        const int server = ratchet_test::connect_loopback(upstream_);
+        if (server < 0) {
             ::close(client);
-            ::close(server);
             continue;
         }
         std::lock_guard lock{mu_};
