@@ -1,7 +1,7 @@
 #include "tcp_fakes.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include "support/net.hpp"
+
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,36 +11,6 @@
 namespace ratchet::lambda::test {
 
 namespace {
-
-int listen_loopback(int& port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw std::runtime_error("socket() failed");
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 64) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-        ::close(fd);
-        throw std::runtime_error("cannot listen on 127.0.0.1");
-    }
-    port = ntohs(a.sin_port);
-    return fd;
-}
-
-int connect_loopback(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 /// Copies what is readable on `from` to `to`; false at EOF or on an error.
 bool copy_once(int from, int to) {
@@ -58,7 +28,7 @@ bool copy_once(int from, int to) {
 }  // namespace
 
 silent_listener::silent_listener() {
-    listen_fd_ = listen_loopback(port_);
+    listen_fd_ = ratchet_test::listen_loopback(port_);
     acceptor_ = std::thread([this] {
         while (!stopping_) {
             const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
@@ -79,7 +49,7 @@ silent_listener::~silent_listener() {
 }
 
 tcp_proxy::tcp_proxy(int target_port) : target_port_(target_port) {
-    listen_fd_ = listen_loopback(port_);
+    listen_fd_ = ratchet_test::listen_loopback(port_);
     acceptor_ = std::thread([this] {
         while (!stopping_) {
             const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
@@ -94,7 +64,7 @@ tcp_proxy::tcp_proxy(int target_port) : target_port_(target_port) {
 void tcp_proxy::pump(int client) {
     int server = -1;
     if (!frozen_) {
-        server = connect_loopback(target_port_);
+        server = ratchet_test::connect_loopback(target_port_);
         if (server < 0) return;
         const std::lock_guard lock(mu_);
         fds_.push_back(server);
