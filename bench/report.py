@@ -236,8 +236,9 @@ def main():
         md.append("## L1 — Lambda package\n")
         md.append(f"Zip measured: `{L1.get('zip_path', '?')}`.\n")
         e = L1["exec_to_first_next"]["wall_ms"]
-        md.append(f"`build/lambda/ratchet-lambda.zip`: **{L1['zip_bytes'] / MB:.2f} MB** zipped, "
-                  f"{L1['unzipped_bytes'] / MB:.2f} MB unzipped (glibc, libstdc++, libpq, OpenSSL, curl included). "
+        md.append(f"**{L1['zip_bytes'] / MB:.2f} MiB** zipped, "
+                  f"{L1['unzipped_bytes'] / MB:.2f} MiB unzipped (one static `bootstrap`: glibc, libstdc++, libpq, "
+                  f"OpenSSL and libpg_query linked in; no shared object). "
                   f"exec of `bootstrap` → first `GET /2018-06-01/runtime/invocation/next` on a loopback fake Runtime API: "
                   f"median **{fmt_ms(e['median'])} ms** (min {fmt_ms(e['min'])}, max {fmt_ms(e['max'])}, {e['n']} runs).\n")
 
