@@ -11,8 +11,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -128,28 +131,110 @@ fs::path make_root() {
     return root;
 }
 
-}  // namespace
+/// A UDP socket on ip:53 that takes every DNS query and never answers (a resolver behind a
+/// security group that drops the replies). Nothing listening would give an instant ICMP error.
+class silent_dns {
+public:
+    explicit silent_dns(const char* ip) {
+        fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        BOOST_REQUIRE(fd_ >= 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(53);
+        ::inet_pton(AF_INET, ip, &a.sin_addr);
+        BOOST_REQUIRE_MESSAGE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0,
+                              "cannot bind UDP " << ip << ":53");
+    }
+    ~silent_dns() { ::close(fd_); }
+    silent_dns(const silent_dns&) = delete;
+    silent_dns& operator=(const silent_dns&) = delete;
+    /// Queries received so far (read and dropped).
+    int queries() {
+        char buf[512];
+        while (::recv(fd_, buf, sizeof buf, MSG_DONTWAIT) > 0) ++queries_;
+        return queries_;
+    }
 
-BOOST_AUTO_TEST_CASE(zip_runs_in_an_empty_root_against_the_fakes_and_postgres) {
+private:
+    int fd_ = -1;
+    int queries_ = 0;
+};
+
+/// Root and qemu checks shared by the cases; false (skip) outside CI without root.
+bool can_chroot() {
     if (!fs::exists(zip_path())) BOOST_FAIL("zip not built: " << zip_path());
     if (::geteuid() != 0) {
         if (is_ci()) BOOST_FAIL("the empty-root test needs root (chroot)");
         BOOST_TEST_MESSAGE("not root: empty-root test skipped");
-        return;
+        return false;
     }
-    if (!ratchet_test::admin_url_or_skip()) return;
+    return true;
+}
+
+std::vector<std::string> bootstrap_argv(const fs::path& root) {
+    std::vector<std::string> argv{"/var/task/bootstrap"};
+    if (arch() == "aarch64") {
+        const char* qemu = "/usr/bin/qemu-aarch64-static";
+        BOOST_REQUIRE_MESSAGE(fs::exists(qemu), "qemu-aarch64-static is not installed");
+        fs::copy_file(qemu, root / "qemu-aarch64-static", fs::copy_options::overwrite_existing);
+        argv.insert(argv.begin(), "/qemu-aarch64-static");
+    }
+    return argv;
+}
+
+}  // namespace
+
+// The handler stuck in name resolution: getaddrinfo has no timeout of its own (glibc waits
+// timeout x attempts per server), and only the static bootstrap reads the root's resolv.conf,
+// so this case lives here. The answer must still be FAILED before Lambda's deadline, keeping
+// the resource's id.
+BOOST_AUTO_TEST_CASE(a_handler_stuck_in_dns_is_answered_before_the_deadline) {
+    if (!can_chroot()) return;
+    const fs::path root = make_root();
+    fs::create_directories(root / "etc");
+    std::ofstream(root / "etc/resolv.conf")
+        << "nameserver 127.0.0.9\noptions timeout:30 attempts:5\n";
+    silent_dns dns("127.0.0.9");
+    harness h("v1", false);
+    h.env["LAMBDA_TASK_ROOT"] = "/var/task";
+    h.env.erase("RATCHET_MIGRATIONS_DIR");
+    h.secrets.put("db-secret", json{{"username", "app"}, {"password", "pw-Stuck-in-DNS-9"}}.dump());
+    const fs::path log = root.parent_path() / (root.filename().string() + ".log");
+    chrooted proc(root, bootstrap_argv(root), h.env, log);
+    BOOST_REQUIRE_MESSAGE(h.runtime.wait_next_calls(1, seconds{30}), slurp(log));
+    const json props{
+        {"DatabaseHost", "db.cluster-stuck.eu-west-1.rds.amazonaws.com"},
+        {"DatabaseName", "app"},
+        {"SecretArn", "db-secret"},
+        {"MigrationsHash",
+         ratchet::migrations_hash(ratchet::load_directory(root / "var/task/migrations"))}};
+    const std::string old_id = "ratchet:previous-host:5432/app/public";
+    const auto timeout = seconds{10};
+    const auto sent = std::chrono::system_clock::now();
+    // Direct mode (the function's own ARN as ServiceToken): the PUT carries the verdict.
+    const auto r = h.invoke(h.cfn_event("Update", props, old_id, test_function_arn).dump(), timeout,
+                            seconds{40});
+    BOOST_TEST((r.at < sent + timeout), "answered after the deadline");
+    BOOST_REQUIRE(h.cfn.wait_puts(1, seconds{5}));
+    const json put = json::parse(h.cfn.puts().back().body);
+    BOOST_TEST_MESSAGE("PUT: " << h.cfn.puts().back().body);
+    BOOST_TEST(put["Status"] == "FAILED");
+    BOOST_TEST(put["PhysicalResourceId"] == old_id);
+    BOOST_TEST(dns.queries() >= 1);  // it really was waiting on the resolver
+    h.check_no_secrets();
+    BOOST_TEST(slurp(log).find("pw-Stuck-in-DNS-9") == std::string::npos);
+    fs::remove_all(root);
+    fs::remove(log);
+}
+
+BOOST_AUTO_TEST_CASE(zip_runs_in_an_empty_root_against_the_fakes_and_postgres) {
+    if (!can_chroot() || !ratchet_test::admin_url_or_skip()) return;
     const fs::path root = make_root();
     BOOST_TEST_MESSAGE(arch() << " zip " << zip_path() << ": " << fs::file_size(zip_path())
                               << " bytes, unzipped " << tree_size(root / "var/task") << " bytes");
     // One static executable: no loader, no lib/ folder.
     BOOST_TEST(!fs::exists(root / "var/task/lib"));
-    std::vector<std::string> argv{"/var/task/bootstrap"};
-    if (arch() == "aarch64") {
-        const char* qemu = "/usr/bin/qemu-aarch64-static";
-        BOOST_REQUIRE_MESSAGE(fs::exists(qemu), "qemu-aarch64-static is not installed");
-        fs::copy_file(qemu, root / "qemu-aarch64-static");
-        argv.insert(argv.begin(), "/qemu-aarch64-static");
-    }
+    const std::vector<std::string> argv = bootstrap_argv(root);
     harness h("v1");
     h.env["LAMBDA_TASK_ROOT"] = "/var/task";
     h.env.erase("RATCHET_MIGRATIONS_DIR");
