@@ -17,10 +17,7 @@ void add_lint_gate_flag(CLI::App& sub, std::string& mode) {
 
 bool lint_pending_migrations(const cli_context& ctx) {
     ratchet::lint::options opts;
-    if (auto cfg = ratchet::lint::config::load(std::filesystem::path{ctx.dir_label()} /
-                                               std::string{ratchet::lint::config_file_name})) {
-        opts.settings = *cfg;
-    }
+    opts.settings = ratchet::lint::config::for_directory(ctx.dir_label());
     opts.url = ctx.url();
     if (!ctx.flags().db_schema.empty()) opts.db_schema = ctx.flags().db_schema;
     const auto result = ratchet::lint::lint_pending(ctx.migrations(), opts);

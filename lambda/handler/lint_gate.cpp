@@ -50,7 +50,7 @@ lint_report run_lint_gate(lint_mode mode, const bundle& b, const db_config& cfg,
     namespace rl = ratchet::lint;
     prog.set("linting the pending migrations");
     rl::options opts;
-    if (auto c = rl::config::load(b.dir / std::string{rl::config_file_name})) opts.settings = *c;
+    opts.settings = rl::config::for_directory(b.dir);
     opts.url = cfg.url;
     opts.db_schema = cfg.schema;
     opts.deadline = budget.soft;

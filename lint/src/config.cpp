@@ -102,4 +102,8 @@ std::optional<config> config::load(const std::filesystem::path& file) {
     return parse(text.str(), file.string());
 }
 
+config config::for_directory(const std::filesystem::path& dir) {
+    return load(dir / std::string{config_file_name}).value_or(config{});
+}
+
 }  // namespace ratchet::lint

@@ -90,6 +90,10 @@ struct config {
     /// Reads a file; nullopt when it does not exist.
     /// @throws ratchet::error (invalid_input) as parse(), or when it cannot be read.
     [[nodiscard]] static std::optional<config> load(const std::filesystem::path& file);
+    /// The settings of the migrations in `dir`: its ratchet-lint.json (config_file_name) when
+    /// there is one, else the defaults. What every gate (CLI, Lambda) applies.
+    /// @throws ratchet::error (invalid_input) as load().
+    [[nodiscard]] static config for_directory(const std::filesystem::path& dir);
     /// The effective severity of a rule.
     [[nodiscard]] severity level_of(std::string_view rule) const;
 };
