@@ -4,6 +4,7 @@
 #include "aws/http_client.hpp"
 #include "aws/sigv4.hpp"
 #include "harness.hpp"
+#include "support/net.hpp"
 #include "support/pg.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -35,18 +36,6 @@ json body_of(const fake_runtime_api::result& r) {
 
 std::string expected_id(const harness& h) {
     return "ratchet:" + h.db->host() + ":" + h.db->port() + "/" + h.db->name() + "/public";
-}
-
-int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
 }
 
 std::string finished_count(const harness& h) {
@@ -97,7 +86,8 @@ BOOST_AUTO_TEST_CASE(update_with_nothing_new_and_the_same_request_delivered_twic
 
 BOOST_AUTO_TEST_CASE(delete_succeeds_without_database_or_secrets_manager) {
     harness h("v1", false);
-    h.env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = "http://127.0.0.1:" + std::to_string(free_port());
+    h.env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] =
+        "http://127.0.0.1:" + std::to_string(ratchet_test::closed_loopback_port());
     h.start();
     const json props{{"ServiceToken", "arn:aws:lambda:eu-west-1:1:function:framework"},
                      {"DatabaseHost", "10.255.255.1"},
@@ -152,7 +142,7 @@ BOOST_AUTO_TEST_CASE(database_down_fails_cleanly) {
     harness h("v1");
     h.start();
     json props = h.db_props();
-    props["DatabasePort"] = std::to_string(free_port());
+    props["DatabasePort"] = std::to_string(ratchet_test::closed_loopback_port());
     const auto r = h.invoke(h.cfn_event("Create", props).dump(), seconds{60}, seconds{30});
     BOOST_TEST(r.kind == "error");
     BOOST_TEST(body_of(r)["errorType"] == "ConnectionFailed");

@@ -5,6 +5,7 @@
 #define BOOST_TEST_MODULE lambda_faults
 #include "aws/text.hpp"
 #include "harness.hpp"
+#include "support/net.hpp"
 #include "support/pg.hpp"
 #include "tcp_fakes.hpp"
 
@@ -61,12 +62,6 @@ std::pair<std::string, std::string> failed_in_time(harness& h, bool direct,
     BOOST_TEST(put["Status"] == "FAILED");
     BOOST_TEST(put["PhysicalResourceId"] == old_id);
     return {"", put.value("Reason", "")};
-}
-
-/// A closed 127.0.0.1 port (bound, then released).
-int closed_port() {
-    silent_listener l;
-    return l.port();
 }
 
 /// A keyword-string value, quoted as libpq reads it.
@@ -266,7 +261,7 @@ BOOST_AUTO_TEST_CASE(a_response_url_that_fails_for_good_is_retried_boundedly_the
     BOOST_TEST(h.cfn.puts().empty());
     // Connection refused: the same, and the runtime carries on.
     const std::string refused =
-        "http://127.0.0.1:" + std::to_string(closed_port()) +
+        "http://127.0.0.1:" + std::to_string(ratchet_test::closed_loopback_port()) +
         "/cloudformation-custom-resource-response-euwest1/gone?X-Amz-Algorithm=AWS4-HMAC-SHA256"
         "&X-Amz-Signature=deadbeefSIGNEDurlSECRETrefused";
     const auto c = delete_with_url(h, refused, timeout, sent);

@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE lambda_http_client
 #include "aws/http_client.hpp"
 #include "http_server.hpp"
+#include "support/net.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -129,19 +130,6 @@ std::string transport_error_of(const http_request& req) {
     return {};
 }
 
-/// A port nothing listens on (bound, then closed).
-int closed_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_request_carries_method_target_headers_and_body) {
@@ -247,7 +235,8 @@ BOOST_AUTO_TEST_CASE(transport_errors_never_quote_the_url) {
     const std::string secret = "X-Amz-Signature=0123456789abcdef-secret";
     http_request req;
     req.method = "PUT";
-    req.url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/stack-secret-path?" + secret;
+    req.url = "http://127.0.0.1:" + std::to_string(ratchet_test::closed_loopback_port()) +
+              "/stack-secret-path?" + secret;
     const std::string refused = transport_error_of(req);
     BOOST_TEST_MESSAGE("refused: " << refused);
     BOOST_TEST(refused.find("refused") != std::string::npos);

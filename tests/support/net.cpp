@@ -42,4 +42,10 @@ int connect_loopback(int port) {
     return fd;
 }
 
+int closed_loopback_port() {
+    int port = 0;
+    ::close(listen_loopback(port));
+    return port;
+}
+
 }  // namespace ratchet_test

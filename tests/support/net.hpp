@@ -12,6 +12,9 @@ namespace ratchet_test {
 /// picks, returned in `port`; throws when it cannot listen.
 int listen_loopback(int& port);
 
+/// A 127.0.0.1 port nothing listens on (listened on, then closed): connecting is refused.
+int closed_loopback_port();
+
 /// A TCP socket (close-on-exec) connected to 127.0.0.1:port, or -1 when it cannot connect.
 int connect_loopback(int port);
 
